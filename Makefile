@@ -1,0 +1,112 @@
+# drsim — build, test, run, benchmark.
+#
+#   make deps     install the Debian packages drsim needs (apt-get; sudo when not root)
+#   make          build ./drsim
+#   make run      build, then run the example scenarios
+#   make test     build and run every test (unit, validation, bad input, CLI)
+#   make asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench    print kernel and end-to-end speed figures (never part of test)
+#   make valgrind run one scenario under valgrind's leak checker
+#   make install PREFIX=/usr/local
+
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+PREFIX     ?= /usr/local
+BUILD      ?= build
+SANITIZE   ?=
+
+# Debian packages: libraries, gnuplot for --plot, xmllint for tests of XML output.
+DEB_PACKAGES = libgsl-dev libyaml-dev libcsv-dev libcmocka-dev librandom123-dev \
+               gnuplot-nox pkg-config libxml2-utils
+
+OPT        ?= -O2
+CFLAGS     ?= $(OPT) -g
+WARNINGS    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+ALL_CFLAGS  = -std=c11 $(WARNINGS) $(CFLAGS) -pthread
+# pkg-config runs when a recipe needs it (recursive '='), so 'make deps' can come first.
+ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Iinclude -MMD -MP $(CPPFLAGS) \
+               $(shell $(PKG_CONFIG) --cflags gsl yaml-0.1 2>/dev/null)
+LIBS        = $(shell $(PKG_CONFIG) --libs gsl yaml-0.1 2>/dev/null) -lcsv -lm
+TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+ALL_LDFLAGS = -pthread $(LDFLAGS)
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRCS  = $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB       = $(BUILD)/libdrsim.a
+TEST_SRCS = $(wildcard tests/test_*.c)
+TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRCS = $(wildcard tests/bench/*.c)
+BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps run test asan ubsan bench valgrind reports install clean help
+.DEFAULT_GOAL := all
+
+all: deps drsim
+
+# Installs only what is missing, so a machine that has everything pays one dpkg query.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$(echo ' '$$missing)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+drsim: $(BUILD)/sim/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+run: all
+	./drsim run scenarios/single-server.yaml
+	./drsim run scenarios/two-servers.yaml
+	./drsim run scenarios/web-tier.yaml
+
+test: deps drsim $(TEST_BINS)
+	@DRSIM=./drsim BUILD=$(BUILD) tests/run_all.sh $(TEST_BINS)
+
+asan:
+	$(MAKE) BUILD=build/asan SANITIZE=address,undefined OPT=-O1 test
+
+ubsan:
+	$(MAKE) BUILD=build/ubsan SANITIZE=undefined OPT=-O1 test
+
+bench: deps drsim $(BENCH_BINS)
+	@tests/bench/run.sh $(BUILD)
+
+valgrind: all
+	valgrind --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  ./drsim run scenarios/web-tier.yaml --trials 50 --threads 2 --quiet --csv $(BUILD)/valgrind-csv
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 drsim $(DESTDIR)$(PREFIX)/bin/drsim
+
+clean:
+	rm -rf build drsim
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,40 @@
+/*
+ * plot — figures drawn by gnuplot, run as a separate process.
+ *
+ * gnuplot is found as $DRSIM_GNUPLOT when set, else `gnuplot` on PATH.  Data
+ * goes to gnuplot inline as datablocks ($data << EOD), so no data files are
+ * left behind.  The figure is drawn into a temporary file and renamed into
+ * place only when gnuplot exits 0 and the file is non-empty (outfile.h).
+ * The format follows the path's extension: .png (pngcairo) or .svg.
+ *
+ * When gnuplot is missing every function returns -1 with "gnuplot not found
+ * (install gnuplot-nox, or set DRSIM_GNUPLOT)" in err; the caller says so
+ * and goes on: plots are never needed for the rest of a run.
+ */
+#ifndef DRSIM_PLOT_H
+#define DRSIM_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The gnuplot command to run ($DRSIM_GNUPLOT or "gnuplot"), and whether it runs. */
+const char *plot_gnuplot_command(void);
+bool plot_gnuplot_available(void);
+
+/* Histogram of values (e.g. downtime per trial-year in hours), bins chosen
+ * from the data.  0 on success, -1 with a message in err. */
+int plot_histogram(const char *path, const char *title, const char *x_label,
+                   const double *values, size_t n, char *err, size_t err_size);
+
+/* One bar per interval [start_s, end_s) on a time axis of [0, horizon_s],
+ * shown in days, with the interval's label (e.g. the cause) beside it when
+ * there are few intervals.  n may be 0 (an empty timeline says so). */
+typedef struct plot_interval {
+    double start_s, end_s;
+    const char *label;
+} plot_interval;
+
+int plot_timeline(const char *path, const char *title, const plot_interval *intervals,
+                  size_t n, double horizon_s, char *err, size_t err_size);
+
+#endif
