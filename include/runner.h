@@ -1,0 +1,52 @@
+/*
+ * runner — Monte Carlo trials spread over POSIX threads.
+ *
+ * Each worker thread owns a trial_world and takes the next trial number
+ * from a shared atomic counter.  Trial i's record is stored at index i, so
+ * the results, and every byte written from them, are the same whatever the
+ * number of threads (SPEC §5).
+ *
+ * A progress bar is drawn on stderr when asked (the caller decides: stderr
+ * a terminal, not --quiet), once the run has taken more than a second.
+ *
+ * Ownership: run_results owns its arrays; run_results_free() releases them.
+ */
+#ifndef DRSIM_RUNNER_H
+#define DRSIM_RUNNER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "trial.h"
+
+#define RUNNER_MAX_THREADS 256
+
+typedef struct run_config {
+    uint64_t trials;
+    uint64_t seed;
+    double horizon_s;
+    int threads;               /* 1..RUNNER_MAX_THREADS */
+    bool progress;             /* draw a progress bar on stderr */
+} run_config;
+
+typedef struct run_results {
+    uint64_t trials;           /* records in the arrays */
+    trial_result *records;     /* [trials], in trial order */
+    incident_list *incidents;  /* [trials]: each trial's incidents in time order */
+    double wall_s;             /* elapsed wall-clock time */
+} run_results;
+
+/* Number of online processors (at least 1). */
+int runner_default_threads(void);
+
+/* Runs cfg->trials trials.  0 on success; -1 with a message in err (out of
+ * memory, a thread could not start), in which case *out is empty. */
+int runner_run(const scenario *sc, const run_config *cfg, run_results *out, char *err,
+               size_t err_size);
+
+void run_results_free(run_results *results);
+
+#endif

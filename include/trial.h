@@ -1,0 +1,74 @@
+/*
+ * trial — one Monte Carlo trial: the scenario's world from t = 0 to the
+ * horizon, and what an observer records of it.
+ *
+ * At t = 0 everything is up.  Copies fail and are repaired (models/
+ * component.c), zones and regions have outages (models/domain.c), and the
+ * service expression (models/service.c) says, after every state change,
+ * whether the service is up.  The trial records:
+ *   - up and down time of the service, and downtime per period of one year
+ *     (for SLA attainment);
+ *   - incidents: maximal intervals with the service down, each with the
+ *     component copy, zone or region whose failure began it.  An incident
+ *     still open at the horizon ends there and is marked censored.
+ *
+ * Determinism: a trial's record depends only on (scenario, seed, trial
+ * index): every random draw comes from a stream keyed by the drawing
+ * thing's name (rng.h), and the kernel breaks ties by (priority, sequence).
+ *
+ * Ownership: a trial_world is one worker's reusable state (a des_sim, the
+ * random streams, the state arrays); create one per thread.  trial_run()
+ * appends to the caller's incident_list.
+ */
+#ifndef DRSIM_TRIAL_H
+#define DRSIM_TRIAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario.h"
+
+typedef enum cause_kind { CAUSE_COMPONENT, CAUSE_ZONE, CAUSE_REGION } cause_kind;
+
+typedef struct incident {
+    double start_s, end_s;
+    cause_kind cause_kind;
+    int cause_index;     /* group (for a component) or domain */
+    int cause_copy;      /* copy index within the group, for a component */
+    bool censored;       /* still open at the horizon */
+} incident;
+
+typedef struct incident_list {
+    incident *items;
+    size_t count, capacity;
+} incident_list;
+
+typedef struct trial_result {
+    double uptime_s, downtime_s;
+    uint64_t incidents;
+    uint64_t component_failures;   /* copy failures */
+    uint64_t domain_outages;       /* zone and region outages */
+    uint64_t periods;              /* year-long periods in the horizon */
+    uint64_t periods_meeting_target; /* with availability >= the scenario's target */
+    uint64_t events;               /* kernel events fired */
+} trial_result;
+
+typedef struct trial_world trial_world;
+
+/* NULL when out of memory. */
+trial_world *trial_world_create(const scenario *sc);
+void trial_world_destroy(trial_world *world);
+
+/* Runs trial `trial_index` to horizon_s.  0 on success, -1 when out of memory
+ * (then *result and the appended incidents must not be used). */
+int trial_run(trial_world *world, uint64_t seed, uint64_t trial_index, double horizon_s,
+              trial_result *result, incident_list *incidents);
+
+void incident_list_free(incident_list *list);
+
+/* "web[2]", "east-a" — the name of an incident's cause, into buf. */
+char *incident_cause_name(const scenario *sc, const incident *inc, char *buf, size_t buf_size);
+const char *cause_kind_name(cause_kind kind); /* "component", "zone", "region" */
+
+#endif

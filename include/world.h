@@ -1,0 +1,112 @@
+/*
+ * world — the state of one trial in progress.  Internal to sim/trial.c and
+ * the models; nothing outside reads it.
+ *
+ * Layout.  Everything is in flat arrays indexed by number, built once per
+ * worker from the scenario and reset at the start of each trial:
+ *   domains[d]       up/down, its two random streams
+ *   copies[c]        copies of all groups, group by group (group g's copies
+ *                    are copies[groups[g].first_copy ..]); up, effectively up
+ *   groups[g]        free crews and the FIFO of copies waiting for one
+ *   domain_copies    for each domain, the copies inside it (a zone's own,
+ *                    a region's through its zones), CSR-style
+ *   service nodes    k-of-n gates; a copy's parents in copy_parents (CSR),
+ *                    each node's parent in node_parent (-1 at the root)
+ *
+ * Invariants (checked by tests/test_trial.c):
+ *   copies[c].effective_up == copies[c].up && its zone and region are up
+ *   node_up_count[n] == number of children of n that are up
+ *   node_up[n] == (node_up_count[n] >= node_threshold[n])
+ *   service_up == node_up[root]
+ *
+ * Event flow.  A model's handler sets `cause` to what is failing, changes
+ * an up flag and calls world_copy_changed() or world_domain_changed(); those
+ * propagate through the service gates in O(depth) per affected copy and, if
+ * the root flips, world_service_changed() does the accounting.
+ */
+#ifndef DRSIM_WORLD_H
+#define DRSIM_WORLD_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "des.h"
+#include "scenario.h"
+#include "trial.h"
+
+/* Tie order at one instant: recoveries before failures, so a repair that
+ * ends exactly when another copy fails is seen first. */
+enum world_priority {
+    PRIORITY_RECOVERY = 10,
+    PRIORITY_FAILURE = 20
+};
+
+typedef struct domain_state {
+    bool up;
+    gsl_rng *fail_rng, *repair_rng;
+} domain_state;
+
+typedef struct copy_state {
+    bool up;
+    bool effective_up;
+    int group;
+    int index;         /* within its group */
+    int domain;        /* its zone, or -1 */
+    gsl_rng *fail_rng, *repair_rng;
+} copy_state;
+
+typedef struct group_state {
+    int first_copy;
+    int free_crews;
+    int *waiting;      /* ring buffer of copy numbers waiting for a crew */
+    int waiting_head, waiting_count;
+} group_state;
+
+typedef struct world_cause {
+    cause_kind kind;
+    int index;
+    int copy;
+} world_cause;
+
+struct trial_world {
+    const scenario *sc;
+    des_sim *sim;
+    uint64_t seed, trial;
+    double horizon_s;
+
+    domain_state *domains;
+    int *domain_copy_offsets;  /* [n_domains + 1] */
+    int *domain_copies;
+    copy_state *copies;
+    size_t n_copies;
+    group_state *groups;
+
+    /* service gates */
+    int n_nodes;
+    int *node_threshold, *node_up_count, *node_parent;
+    bool *node_up;
+    int *copy_parent_offsets;  /* [n_copies + 1] */
+    int *copy_parents;
+    bool service_up;
+
+    /* the observer */
+    world_cause cause;         /* what the event being handled is failing */
+    double last_change_s;
+    bool incident_open;        /* the last incident in `incidents` is still going on */
+    double period_s;           /* SLA period: one year, or the horizon if shorter */
+    double *period_downtime_s; /* [n_periods] */
+    uint64_t n_periods;
+    trial_result *result;
+    incident_list *incidents;
+    bool out_of_memory;
+};
+
+/* Called by models after changing a copy's or a domain's up flag. */
+void world_copy_changed(trial_world *w, int copy);
+void world_domain_changed(trial_world *w, int d);
+
+/* Called by the service gates when the root flips: the observer's accounting. */
+void world_service_changed(trial_world *w, bool up);
+
+#endif

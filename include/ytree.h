@@ -1,0 +1,127 @@
+/*
+ * ytree — a YAML file as a small tree with positions, and the typed getters
+ * every scenario parser uses, so that all input errors read alike.
+ *
+ * Loading.  libyaml parses the file (its document API); ytree copies the
+ * result into ynodes that keep each node's 0-based line and column.  Three
+ * things are settled here, once, for every parser:
+ *   - A plain scalar in a flow collection that YAML split at a comma inside
+ *     parentheses is joined again from the source text, so the SPEC's
+ *     `{fail: exp(mean=20y), repair: lognormal(median=6h, sigma=1)}` reads as
+ *     two keys, not three.
+ *   - Aliases are expanded, but the whole tree is capped at YTREE_MAX_NODES
+ *     nodes and YTREE_MAX_DEPTH levels, so "billion laughs" is an error,
+ *     not a hang.
+ *   - Only one document per file; files over YTREE_MAX_FILE_BYTES are refused.
+ *
+ * Getters.  Each getter takes the node, its key path (a chain of ypath on
+ * the caller's stack) and a yctx; on bad input it records one diagnostic at
+ * the node ("FILE:LINE:COL: error: components[0].count: ...") and returns
+ * false, leaving *out untouched.  Parsers keep going after a false, so one
+ * run reports every problem.
+ *
+ * Ownership: a ydoc owns all its nodes; strings returned by yget_string are
+ * the caller's to free.
+ */
+#ifndef DRSIM_YTREE_H
+#define DRSIM_YTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "dist.h"
+
+#define YTREE_MAX_NODES 200000
+#define YTREE_MAX_DEPTH 200
+#define YTREE_MAX_FILE_BYTES (16L * 1024 * 1024)
+
+typedef enum ynode_kind { YNODE_SCALAR, YNODE_SEQUENCE, YNODE_MAPPING } ynode_kind;
+
+typedef struct ynode ynode;
+typedef struct ypair {
+    ynode *key;
+    ynode *value;
+} ypair;
+
+struct ynode {
+    ynode_kind kind;
+    long line0, col0;  /* 0-based, as libyaml marks them */
+    bool plain;        /* an unquoted scalar (so `~` and `` are null, "~" is text) */
+    char *text;        /* SCALAR */
+    size_t n;          /* SEQUENCE items or MAPPING pairs */
+    ynode **items;     /* SEQUENCE */
+    ypair *pairs;      /* MAPPING */
+};
+
+typedef struct ydoc {
+    ynode *root;       /* NULL for an empty file */
+    char *file;        /* the path as given, used in diagnostics */
+    char *dir;         /* its directory, for relative paths inside it */
+    size_t node_count;
+} ydoc;
+
+/* Loads path.  0 on success; -1 with diagnostics in diag (the file cannot
+ * be read, YAML syntax, too large).  On -1 the ydoc is empty but valid. */
+int ydoc_load(ydoc *doc, const char *path, diag_list *diag);
+
+/* The same from memory; `name` stands for the file in diagnostics and
+ * relative paths are taken from `dir` (may be NULL for "."). */
+int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *text,
+                     size_t length, diag_list *diag);
+
+void ydoc_free(ydoc *doc);
+
+/* A key path, built on the stack as parsers descend. */
+typedef struct ypath {
+    const struct ypath *parent;
+    const char *key;   /* a mapping key, or NULL for a list index */
+    size_t index;
+} ypath;
+
+#define YPATH_KEY(parent_path, key_name) ((ypath){(parent_path), (key_name), 0})
+#define YPATH_INDEX(parent_path, i) ((ypath){(parent_path), NULL, (i)})
+
+/* "components[2].repair" into buf; "" for the root.  Returns buf. */
+char *ypath_format(const ypath *path, char *buf, size_t buf_size);
+
+typedef struct yctx {
+    const ydoc *doc;
+    diag_list *diag;
+} yctx;
+
+/* One diagnostic at node (or at the top of the file when node is NULL). */
+void yerror(yctx *c, const ynode *node, const ypath *path, const char *fmt, ...)
+    DIAG_PRINTF(4, 5);
+
+/* "a mapping", "a list", "a string", "nothing" (for null) — for messages. */
+const char *ynode_describe(const ynode *node);
+bool ynode_is_null(const ynode *node);
+
+/* The value under key in a mapping, or NULL. */
+const ynode *ymap_get(const ynode *map, const char *key);
+
+/* node is a mapping whose keys are all plain strings from `allowed`
+ * (NULL-terminated) and none repeats.  Unknown keys get a "did you mean"
+ * when one allowed key is close.  Returns false after reporting. */
+bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const allowed[]);
+
+/* A required key: reports "missing required key 'name'" at the mapping. */
+const ynode *ymap_require(yctx *c, const ynode *map, const ypath *path, const char *key);
+
+bool yexpect_sequence(yctx *c, const ynode *node, const ypath *path);
+
+/* Scalars. */
+bool yget_string(yctx *c, const ynode *node, const ypath *path, char **out);
+bool yget_integer(yctx *c, const ynode *node, const ypath *path, long long min,
+                  long long max, long long *out);
+bool yget_uint64(yctx *c, const ynode *node, const ypath *path, uint64_t *out);
+bool yget_duration(yctx *c, const ynode *node, const ypath *path, double *seconds);
+/* An availability-like level: "99.99%" or a fraction 0.9999, in (0, 1]. */
+bool yget_fraction(yctx *c, const ynode *node, const ypath *path, double *out);
+/* A distribution (dist.h); an empirical one is loaded relative to the
+ * scenario's directory. */
+bool yget_dist(yctx *c, const ynode *node, const ypath *path, dist *out);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * domain — failure domains: regions and the zones inside them.
+ *
+ * Scenario:
+ *   regions:
+ *     - name: east
+ *       outage: {fail: exp(mean=20y), repair: lognormal(median=6h, sigma=1)}
+ *       zones:
+ *         - name: east-a
+ *           outage: {fail: exp(mean=2y), repair: exp(mean=3h)}
+ *
+ * States: up → down after a `fail` draw (counted from the last recovery),
+ * down → up after a `repair` draw.  A domain without `outage` never fails.
+ * Each domain's outages are an independent alternating renewal process with
+ * its own streams (name, FAIL) and (name, REPAIR): a region outage does not
+ * pause or reset its zones' processes; a copy is effectively up only while
+ * its zone and region are both up (SPEC §3).
+ *
+ * Emits: world_domain_changed() on each flip, with the cause set to the
+ * domain, so incidents it begins are attributed to it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "rng.h"
+#include "world.h"
+
+static const char *const region_keys[] = {"name", "outage", "zones", NULL};
+static const char *const zone_keys[] = {"name", "outage", NULL};
+static const char *const outage_keys[] = {"fail", "repair", NULL};
+
+static int add_domain(scenario *sc, domain_kind kind, int parent)
+{
+    domain *grown = realloc(sc->domains, (sc->n_domains + 1) * sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    sc->domains = grown;
+    domain *d = &sc->domains[sc->n_domains];
+    memset(d, 0, sizeof *d);
+    d->kind = kind;
+    d->parent = parent;
+    return (int)sc->n_domains++;
+}
+
+static bool parse_outage(yctx *c, const ynode *node, const ypath *path, domain *d)
+{
+    if (!ymap_check(c, node, path, outage_keys))
+        return false;
+    ypath fail_path = YPATH_KEY(path, "fail"), repair_path = YPATH_KEY(path, "repair");
+    const ynode *fail = ymap_require(c, node, path, "fail");
+    const ynode *repair = ymap_require(c, node, path, "repair");
+    bool ok = fail != NULL && repair != NULL;
+    ok = (fail && yget_dist(c, fail, &fail_path, &d->fail)) && ok;
+    ok = (repair && yget_dist(c, repair, &repair_path, &d->repair)) && ok;
+    d->has_outage = ok;
+    return ok;
+}
+
+/* Parses name and outage of one region or zone into a new domain. */
+static int parse_one(scenario *sc, yctx *c, const ynode *node, const ypath *path,
+                     domain_kind kind, int parent)
+{
+    const char *const *keys = kind == DOMAIN_REGION ? region_keys : zone_keys;
+    if (!ymap_check(c, node, path, keys))
+        return -1;
+    int index = add_domain(sc, kind, parent);
+    if (index < 0) {
+        yerror(c, node, path, "out of memory");
+        return -1;
+    }
+    bool ok = true;
+    ypath name_path = YPATH_KEY(path, "name");
+    const ynode *name = ymap_require(c, node, path, "name");
+    char *text = NULL;
+    if (name == NULL || !yget_string(c, name, &name_path, &text) ||
+        !model_check_name(c, name, &name_path, text)) {
+        ok = false;
+    } else if (scenario_find_domain(sc, text) >= 0) {
+        yerror(c, name, &name_path, "'%s' is already the name of a region or zone", text);
+        ok = false;
+    }
+    sc->domains[index].name = text;
+    if (text != NULL)
+        sc->domains[index].name_hash = rng_name_hash(text);
+    const ynode *outage = ymap_get(node, "outage");
+    ypath outage_path = YPATH_KEY(path, "outage");
+    if (outage != NULL && !parse_outage(c, outage, &outage_path, &sc->domains[index]))
+        ok = false;
+    return ok ? index : -1;
+}
+
+int domain_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
+{
+    if (!yexpect_sequence(c, node, path))
+        return -1;
+    int result = 0;
+    for (size_t r = 0; r < node->n; r++) {
+        ypath region_path = YPATH_INDEX(path, r);
+        const ynode *region = node->items[r];
+        int region_index = parse_one(sc, c, region, &region_path, DOMAIN_REGION, -1);
+        if (region_index < 0) {
+            result = -1;
+            if (region->kind != YNODE_MAPPING)
+                continue;
+        }
+        const ynode *zones = ymap_get(region, "zones");
+        if (zones == NULL)
+            continue;
+        ypath zones_path = YPATH_KEY(&region_path, "zones");
+        if (!yexpect_sequence(c, zones, &zones_path)) {
+            result = -1;
+            continue;
+        }
+        for (size_t z = 0; z < zones->n; z++) {
+            ypath zone_path = YPATH_INDEX(&zones_path, z);
+            if (parse_one(sc, c, zones->items[z], &zone_path, DOMAIN_ZONE, region_index) < 0)
+                result = -1;
+        }
+    }
+    return result;
+}
+
+int domain_init(trial_world *w)
+{
+    for (size_t d = 0; d < w->sc->n_domains; d++) {
+        w->domains[d].fail_rng = rng_stream_create();
+        w->domains[d].repair_rng = rng_stream_create();
+        if (w->domains[d].fail_rng == NULL || w->domains[d].repair_rng == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+static void schedule_outage(trial_world *w, int d);
+
+static void on_domain_recovered(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int d = (int)(intptr_t)object;
+    w->domains[d].up = true;
+    world_domain_changed(w, d);
+    schedule_outage(w, d);
+}
+
+static void on_domain_outage(des_sim *sim, void *subject, void *object)
+{
+    trial_world *w = subject;
+    int d = (int)(intptr_t)object;
+    const domain *spec = &w->sc->domains[d];
+    w->domains[d].up = false;
+    w->result->domain_outages++;
+    w->cause = (world_cause){spec->kind == DOMAIN_REGION ? CAUSE_REGION : CAUSE_ZONE, d, -1};
+    world_domain_changed(w, d);
+    double duration_s = dist_sample(&spec->repair, w->domains[d].repair_rng);
+    des_schedule(sim, des_now(sim) + duration_s, PRIORITY_RECOVERY, on_domain_recovered, w,
+                 (void *)(intptr_t)d);
+}
+
+static void schedule_outage(trial_world *w, int d)
+{
+    double gap_s = dist_sample(&w->sc->domains[d].fail, w->domains[d].fail_rng);
+    des_schedule(w->sim, des_now(w->sim) + gap_s, PRIORITY_FAILURE, on_domain_outage, w,
+                 (void *)(intptr_t)d);
+}
+
+void domain_start(trial_world *w)
+{
+    for (size_t d = 0; d < w->sc->n_domains; d++) {
+        const domain *spec = &w->sc->domains[d];
+        domain_state *state = &w->domains[d];
+        state->up = true;
+        rng_stream_set(state->fail_rng, w->seed, w->trial, spec->name_hash, RNG_PURPOSE_FAIL);
+        rng_stream_set(state->repair_rng, w->seed, w->trial, spec->name_hash, RNG_PURPOSE_REPAIR);
+        if (spec->has_outage)
+            schedule_outage(w, (int)d);
+    }
+}

@@ -1,0 +1,444 @@
+/*
+ * main — the command line (SPEC §1).  It only parses arguments and
+ * dispatches; everything else lives in the modules.
+ *
+ * Exit status: 0 success; 1 a stated target or check was not met; 2 bad
+ * usage or bad input.  Errors go to stderr, one line per problem, starting
+ * with "drsim: " or, for scenario problems, "FILE:LINE:COL: error: ".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "duration.h"
+#include "outfile.h"
+#include "report.h"
+#include "runner.h"
+#include "scenario.h"
+#include "sla_table.h"
+
+#define DRSIM_VERSION "0.1.0"
+
+enum exit_status { EXIT_OK = 0, EXIT_TARGET_MISSED = 1, EXIT_BAD_INPUT = 2 };
+
+/* A run that would need more kernel events than this per trial is refused:
+ * it would take hours, and is almost always a unit mistake (1ms for 1m). */
+#define MAX_EVENTS_PER_TRIAL 2e9
+
+static const char usage_text[] =
+    "usage: drsim run SCENARIO [--trials N] [--seed S] [--horizon D] [--threads T]\n"
+    "                          [--csv DIR] [--plot DIR] [--quiet]\n"
+    "       drsim validate SCENARIO\n"
+    "       drsim table sla [--availability P]... [--csv FILE]\n"
+    "       drsim table strategies [--trials N] [--seed S] [--csv FILE]\n"
+    "       drsim --help | drsim COMMAND --help | drsim --version\n";
+
+static const char run_help[] =
+    "usage: drsim run SCENARIO [options]\n"
+    "\n"
+    "Simulates the scenario's trials and prints availability, downtime per year,\n"
+    "incidents per year and MTTR, each with a 95% interval across trials.\n"
+    "\n"
+    "  --trials N     trials to run (default: the scenario's `trials`, else 1000)\n"
+    "  --seed S       random seed (default: the scenario's `seed`, else 1)\n"
+    "  --horizon D    simulated time per trial, e.g. 10y (default: scenario, else 1y)\n"
+    "  --threads T    worker threads (default: the number of cores); the results\n"
+    "                 are byte-identical for every T\n"
+    "  --csv DIR      write DIR/summary.csv, DIR/trials.csv, DIR/incidents.csv\n"
+    "  --plot DIR     draw DIR/downtime.png and DIR/timeline.png with gnuplot\n"
+    "  --quiet        print no summary table and no progress bar\n"
+    "\n"
+    "Exit status: 0 done; 1 the scenario's availability target was missed;\n"
+    "2 bad usage or bad input.\n";
+
+static const char validate_help[] =
+    "usage: drsim validate SCENARIO\n"
+    "\n"
+    "Parses and checks the scenario.  Prints nothing and exits 0 when it is\n"
+    "valid; otherwise prints one FILE:LINE:COL: error: line per problem and\n"
+    "exits 2.\n";
+
+static const char table_help[] =
+    "usage: drsim table sla [--availability P]... [--csv FILE]\n"
+    "       drsim table strategies [--trials N] [--seed S] [--csv FILE]\n"
+    "\n"
+    "table sla          allowed downtime per year, month (30 d) and week for\n"
+    "                   99%, 99.9%, 99.95%, 99.99% and 99.999%; --availability\n"
+    "                   adds a level (99.9% or 0.999), --csv writes the table.\n"
+    "table strategies   the five DR strategies measured against the chapter's\n"
+    "                   table (needs the DR models: not in this version).\n";
+
+static void usage_error(const char *fmt, ...) DIAG_PRINTF(1, 2);
+
+static void usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "drsim: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", usage_text);
+}
+
+static bool parse_whole(const char *option, const char *text, unsigned long long min,
+                        unsigned long long max, unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (text[0] == '-' || text[0] == '+' || end == text || *end != '\0' || errno == ERANGE ||
+        value < min || value > max) {
+        fprintf(stderr, "drsim: %s: '%s' is not a whole number from %llu to %llu\n", option, text,
+                min, max);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ---- drsim run ------------------------------------------------------------------------- */
+
+typedef struct run_args {
+    const char *scenario_path;
+    const char *csv_dir, *plot_dir;
+    bool has_trials, has_seed, has_horizon, quiet;
+    unsigned long long trials, seed, threads;
+    double horizon_s;
+} run_args;
+
+static int parse_run_args(int argc, char **argv, run_args *a)
+{
+    static const struct option options[] = {
+        {"trials", required_argument, NULL, 't'}, {"seed", required_argument, NULL, 's'},
+        {"horizon", required_argument, NULL, 'H'}, {"threads", required_argument, NULL, 'j'},
+        {"csv", required_argument, NULL, 'c'},    {"plot", required_argument, NULL, 'p'},
+        {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    a->threads = (unsigned long long)runner_default_threads();
+    optind = 1;
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
+        char err[256];
+        switch (option) {
+        case 't':
+            if (!parse_whole("--trials", optarg, 1, SCENARIO_MAX_TRIALS, &a->trials))
+                return -1;
+            a->has_trials = true;
+            break;
+        case 's':
+            if (!parse_whole("--seed", optarg, 0, UINT64_MAX, &a->seed))
+                return -1;
+            a->has_seed = true;
+            break;
+        case 'H':
+            if (duration_parse(optarg, &a->horizon_s, err, sizeof err) != 0) {
+                fprintf(stderr, "drsim: --horizon: %s\n", err);
+                return -1;
+            }
+            if (!(a->horizon_s > 0.0) || a->horizon_s > SCENARIO_MAX_HORIZON_S) {
+                fprintf(stderr, "drsim: --horizon: must be more than 0 and at most 10000y\n");
+                return -1;
+            }
+            a->has_horizon = true;
+            break;
+        case 'j':
+            if (!parse_whole("--threads", optarg, 1, RUNNER_MAX_THREADS, &a->threads))
+                return -1;
+            break;
+        case 'c':
+            a->csv_dir = optarg;
+            break;
+        case 'p':
+            a->plot_dir = optarg;
+            break;
+        case 'q':
+            a->quiet = true;
+            break;
+        case ':':
+            usage_error("option %s needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            usage_error("unknown option '%s'", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        usage_error("%s: which scenario?", "run");
+        return -1;
+    }
+    if (argc - optind > 1) {
+        usage_error("run takes one scenario, not also '%s'", argv[optind + 1]);
+        return -1;
+    }
+    a->scenario_path = argv[optind];
+    return 0;
+}
+
+static int load_scenario(const char *path, scenario *sc)
+{
+    diag_list diag;
+    diag_init(&diag);
+    int result = scenario_load(sc, path, &diag);
+    diag_print(&diag, stderr);
+    diag_free(&diag);
+    return result;
+}
+
+/* Rough events per trial: two per failure/repair cycle of each copy and domain. */
+static double expected_events_per_trial(const scenario *sc, double horizon_s)
+{
+    double events = 0.0;
+    for (size_t g = 0; g < sc->n_groups; g++) {
+        double cycle_s = dist_mean(&sc->groups[g].fail) + dist_mean(&sc->groups[g].repair);
+        events += sc->groups[g].count * 2.0 * horizon_s / (cycle_s > 0 ? cycle_s : 1e-300);
+    }
+    for (size_t d = 0; d < sc->n_domains; d++) {
+        if (!sc->domains[d].has_outage)
+            continue;
+        double cycle_s = dist_mean(&sc->domains[d].fail) + dist_mean(&sc->domains[d].repair);
+        events += 2.0 * horizon_s / (cycle_s > 0 ? cycle_s : 1e-300);
+    }
+    return events;
+}
+
+static int command_run(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(run_help, stdout);
+        return EXIT_OK;
+    }
+    run_args a;
+    if (parse_run_args(argc, argv, &a) != 0)
+        return EXIT_BAD_INPUT;
+    scenario sc;
+    if (load_scenario(a.scenario_path, &sc) != 0)
+        return EXIT_BAD_INPUT;
+
+    run_config cfg = {
+        .trials = a.has_trials ? a.trials : sc.trials,
+        .seed = a.has_seed ? a.seed : sc.seed,
+        .horizon_s = a.has_horizon ? a.horizon_s : sc.horizon_s,
+        .threads = (int)a.threads,
+        .progress = !a.quiet && isatty(STDERR_FILENO),
+    };
+    double events = expected_events_per_trial(&sc, cfg.horizon_s);
+    if (events > MAX_EVENTS_PER_TRIAL) {
+        fprintf(stderr,
+                "drsim: %s: about %.3g events per trial (at most %.0e): check the units of "
+                "`fail` and `repair`, or shorten the horizon\n",
+                a.scenario_path, events, MAX_EVENTS_PER_TRIAL);
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+    char err[512];
+    /* create output directories before hours of simulation, not after */
+    if ((a.csv_dir && outfile_make_dirs(a.csv_dir, err, sizeof err) != 0) ||
+        (a.plot_dir && outfile_make_dirs(a.plot_dir, err, sizeof err) != 0)) {
+        fprintf(stderr, "drsim: %s\n", err);
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+
+    run_results results;
+    if (runner_run(&sc, &cfg, &results, err, sizeof err) != 0) {
+        fprintf(stderr, "drsim: %s\n", err);
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+    run_summary summary;
+    int status = EXIT_OK;
+    if (report_summarize(&sc, &results, cfg.horizon_s, &summary) != 0) {
+        fprintf(stderr, "drsim: out of memory while summarising\n");
+        status = EXIT_BAD_INPUT;
+    } else {
+        if (!a.quiet)
+            report_print(stdout, &sc, &cfg, &summary, results.wall_s);
+        if (!report_targets_met(&sc, &summary))
+            status = EXIT_TARGET_MISSED;
+        if (a.csv_dir && report_write_csv(a.csv_dir, &sc, &results, &summary, err, sizeof err) != 0) {
+            fprintf(stderr, "drsim: %s\n", err);
+            status = EXIT_BAD_INPUT;
+        }
+        if (a.plot_dir &&
+            report_write_plots(a.plot_dir, &sc, &results, cfg.horizon_s, err, sizeof err) != 0)
+            fprintf(stderr, "drsim: warning: no plots: %s\n", err);
+    }
+    run_results_free(&results);
+    scenario_free(&sc);
+    return status;
+}
+
+/* ---- drsim validate -------------------------------------------------------------------- */
+
+static int command_validate(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(validate_help, stdout);
+        return EXIT_OK;
+    }
+    if (argc != 2) {
+        usage_error("%s takes exactly one scenario", "validate");
+        return EXIT_BAD_INPUT;
+    }
+    scenario sc;
+    if (load_scenario(argv[1], &sc) != 0)
+        return EXIT_BAD_INPUT;
+    scenario_free(&sc);
+    return EXIT_OK;
+}
+
+/* ---- drsim table ----------------------------------------------------------------------- */
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static bool parse_level(const char *text, double *out)
+{
+    char number[64];
+    size_t length = strlen(text);
+    if (length == 0 || length >= sizeof number)
+        return false;
+    memcpy(number, text, length + 1);
+    bool percent = number[length - 1] == '%';
+    if (percent)
+        number[length - 1] = '\0';
+    double value;
+    if (duration_parse_number(number, &value) != 0)
+        return false;
+    if (percent)
+        value /= 100.0;
+    if (!(value > 0.0 && value <= 1.0))
+        return false;
+    *out = value;
+    return true;
+}
+
+static int command_table_sla(int argc, char **argv)
+{
+    static const struct option options[] = {{"availability", required_argument, NULL, 'a'},
+                                            {"csv", required_argument, NULL, 'c'},
+                                            {NULL, 0, NULL, 0}};
+    double levels[64];
+    size_t n = 0;
+    for (size_t i = 0; i < 5; i++)
+        levels[n++] = sla_default_levels[i];
+    const char *csv_path = NULL;
+    optind = 1;
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        switch (option) {
+        case 'a': {
+            double level;
+            if (!parse_level(optarg, &level)) {
+                fprintf(stderr,
+                        "drsim: --availability: '%s' is not a level in (0, 1] such as 99.9%% or 0.999\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            if (n == sizeof levels / sizeof levels[0]) {
+                fprintf(stderr, "drsim: --availability: at most %zu levels\n", n);
+                return EXIT_BAD_INPUT;
+            }
+            levels[n++] = level;
+            break;
+        }
+        case 'c':
+            csv_path = optarg;
+            break;
+        case ':':
+            usage_error("option %s needs a value", argv[optind - 1]);
+            return EXIT_BAD_INPUT;
+        default:
+            usage_error("unknown option '%s'", argv[optind - 1]);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (optind < argc) {
+        usage_error("table sla takes no argument '%s'", argv[optind]);
+        return EXIT_BAD_INPUT;
+    }
+    qsort(levels, n, sizeof levels[0], compare_doubles);
+    size_t unique = 0;
+    for (size_t i = 0; i < n; i++)
+        if (unique == 0 || levels[i] != levels[unique - 1])
+            levels[unique++] = levels[i];
+    sla_table_print(stdout, levels, unique);
+    if (csv_path != NULL) {
+        char err[512];
+        if (sla_table_write_csv(csv_path, levels, unique, err, sizeof err) != 0) {
+            fprintf(stderr, "drsim: %s\n", err);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    return EXIT_OK;
+}
+
+static int command_table(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(table_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
+    }
+    if (wants_help(argc - 1, argv + 1)) {
+        fputs(table_help, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "sla") == 0)
+        return command_table_sla(argc - 1, argv + 1);
+    if (strcmp(argv[1], "strategies") == 0) {
+        fprintf(stderr, "drsim: table strategies needs the DR strategy models, which this "
+                        "version does not have yet\n");
+        return EXIT_BAD_INPUT;
+    }
+    usage_error("unknown table '%s' (use sla or strategies)", argv[1]);
+    return EXIT_BAD_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_BAD_INPUT;
+    }
+    const char *command = argv[1];
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
+        strcmp(command, "help") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(command, "--version") == 0) {
+        printf("drsim %s\n", DRSIM_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(command, "run") == 0)
+        return command_run(argc - 1, argv + 1);
+    if (strcmp(command, "validate") == 0)
+        return command_validate(argc - 1, argv + 1);
+    if (strcmp(command, "table") == 0)
+        return command_table(argc - 1, argv + 1);
+    usage_error("unknown command '%s'", command);
+    return EXIT_BAD_INPUT;
+}

@@ -1,0 +1,146 @@
+/* runner — see include/runner.h. */
+#include "runner.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct shared_run {
+    const scenario *sc;
+    const run_config *cfg;
+    run_results *out;
+    atomic_uint_fast64_t next_trial;
+    atomic_uint_fast64_t done;
+    atomic_bool failed;
+} shared_run;
+
+static double monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int runner_default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > RUNNER_MAX_THREADS ? RUNNER_MAX_THREADS : (int)n;
+}
+
+static void *worker(void *arg)
+{
+    shared_run *run = arg;
+    trial_world *world = trial_world_create(run->sc);
+    if (world == NULL) {
+        atomic_store(&run->failed, true);
+        return NULL;
+    }
+    for (;;) {
+        if (atomic_load_explicit(&run->failed, memory_order_relaxed))
+            break;
+        uint64_t i = atomic_fetch_add(&run->next_trial, 1);
+        if (i >= run->cfg->trials)
+            break;
+        if (trial_run(world, run->cfg->seed, i, run->cfg->horizon_s, &run->out->records[i],
+                      &run->out->incidents[i]) != 0) {
+            atomic_store(&run->failed, true);
+            break;
+        }
+        atomic_fetch_add_explicit(&run->done, 1, memory_order_relaxed);
+    }
+    trial_world_destroy(world);
+    return NULL;
+}
+
+static void draw_progress(uint64_t done, uint64_t total, double elapsed_s)
+{
+    const int width = 40;
+    double fraction = total ? (double)done / (double)total : 1.0;
+    int filled = (int)(fraction * width);
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    double eta_s = fraction > 0 ? elapsed_s * (1.0 - fraction) / fraction : 0.0;
+    fprintf(stderr, "\r[%s] %3.0f%%  %llu/%llu trials  %.0f s left ", bar, 100.0 * fraction,
+            (unsigned long long)done, (unsigned long long)total, eta_s);
+    fflush(stderr);
+}
+
+int runner_run(const scenario *sc, const run_config *cfg, run_results *out, char *err,
+               size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    out->records = calloc(cfg->trials ? cfg->trials : 1, sizeof *out->records);
+    out->incidents = calloc(cfg->trials ? cfg->trials : 1, sizeof *out->incidents);
+    if (out->records == NULL || out->incidents == NULL) {
+        run_results_free(out);
+        snprintf(err, err_size, "out of memory for %llu trials", (unsigned long long)cfg->trials);
+        return -1;
+    }
+    out->trials = cfg->trials;
+
+    shared_run run = {.sc = sc, .cfg = cfg, .out = out};
+    atomic_init(&run.next_trial, 0);
+    atomic_init(&run.done, 0);
+    atomic_init(&run.failed, false);
+
+    int threads = cfg->threads < 1 ? 1 : cfg->threads;
+    if ((uint64_t)threads > cfg->trials)
+        threads = cfg->trials > 0 ? (int)cfg->trials : 1;
+    pthread_t ids[RUNNER_MAX_THREADS];
+    int started = 0;
+    double start_s = monotonic_s();
+    for (; started < threads; started++)
+        if (pthread_create(&ids[started], NULL, worker, &run) != 0)
+            break;
+    if (started == 0) {
+        run_results_free(out);
+        snprintf(err, err_size, "cannot start a worker thread");
+        return -1;
+    }
+
+    bool drew = false;
+    while (cfg->progress) {
+        uint64_t done = atomic_load(&run.done);
+        if (done >= cfg->trials || atomic_load(&run.failed))
+            break;
+        double elapsed_s = monotonic_s() - start_s;
+        if (elapsed_s > 1.0) {
+            draw_progress(done, cfg->trials, elapsed_s);
+            drew = true;
+        }
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(ids[t], NULL);
+    if (drew) {
+        draw_progress(cfg->trials, cfg->trials, monotonic_s() - start_s);
+        fputc('\n', stderr);
+    }
+    out->wall_s = monotonic_s() - start_s;
+
+    if (atomic_load(&run.failed)) {
+        run_results_free(out);
+        snprintf(err, err_size, "out of memory while simulating");
+        return -1;
+    }
+    return 0;
+}
+
+void run_results_free(run_results *results)
+{
+    if (results->incidents != NULL)
+        for (uint64_t i = 0; i < results->trials; i++)
+            incident_list_free(&results->incidents[i]);
+    free(results->incidents);
+    free(results->records);
+    memset(results, 0, sizeof *results);
+}

@@ -1,0 +1,737 @@
+/* ytree — see include/ytree.h. */
+#include "ytree.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "duration.h"
+
+/* ---- building the tree from libyaml's document ---------------------------------------- */
+
+typedef struct builder {
+    yaml_document_t *document;
+    const char *source;      /* the file's bytes, for re-joining split scalars */
+    size_t source_length;
+    ydoc *doc;
+    diag_list *diag;
+    bool failed;             /* a limit was hit: stop building */
+} builder;
+
+static void ynode_free(ynode *node)
+{
+    if (node == NULL)
+        return;
+    free(node->text);
+    for (size_t i = 0; node->items != NULL && i < node->n; i++)
+        ynode_free(node->items[i]);
+    for (size_t i = 0; node->pairs != NULL && i < node->n; i++) {
+        ynode_free(node->pairs[i].key);
+        ynode_free(node->pairs[i].value);
+    }
+    free(node->items);
+    free(node->pairs);
+    free(node);
+}
+
+static void build_error(builder *b, const yaml_mark_t *mark, const char *message)
+{
+    if (!b->failed)
+        diag_error(b->diag, b->doc->file, (long)mark->line, (long)mark->column, "", "%s", message);
+    b->failed = true;
+}
+
+/* libyaml counts marks in characters; the source is UTF-8 bytes. */
+static size_t char_index_to_byte(const char *source, size_t length, size_t char_index)
+{
+    size_t byte = 0;
+    if (length >= 3 && memcmp(source, "\xEF\xBB\xBF", 3) == 0)
+        byte = 3; /* the reader drops a byte-order mark before counting */
+    for (size_t chars = 0; byte < length; byte++) {
+        if (((unsigned char)source[byte] & 0xC0u) != 0x80u) { /* a character starts here */
+            if (chars == char_index)
+                return byte;
+            chars++;
+        }
+    }
+    return length;
+}
+
+static int paren_balance(const char *text)
+{
+    int depth = 0;
+    for (; *text; text++)
+        depth += (*text == '(') - (*text == ')');
+    return depth;
+}
+
+/* A plain scalar in a flow collection with an unclosed '(' was cut by YAML
+ * at a comma.  Finds the ')' that closes it in the source and returns the
+ * whole text (malloc'd) and, in *end_char, the character index just past it;
+ * NULL when the source does not close it before the collection ends. */
+static char *rejoin_from_source(const builder *b, const yaml_node_t *scalar, size_t *end_char)
+{
+    size_t start = char_index_to_byte(b->source, b->source_length, scalar->start_mark.index);
+    size_t text_length = scalar->data.scalar.length;
+    if (start + text_length > b->source_length ||
+        memcmp(b->source + start, scalar->data.scalar.value, text_length) != 0)
+        return NULL;
+    int depth = 0;
+    size_t chars = scalar->start_mark.index;
+    for (size_t i = start; i < b->source_length; i++) {
+        char ch = b->source[i];
+        if (((unsigned char)ch & 0xC0u) != 0x80u && i > start)
+            chars++;
+        if (ch == '(')
+            depth++;
+        else if (ch == ')' && --depth == 0) {
+            size_t length = i + 1 - start;
+            char *text = malloc(length + 1);
+            if (text == NULL)
+                return NULL;
+            memcpy(text, b->source + start, length);
+            text[length] = '\0';
+            *end_char = chars + 1;
+            return text;
+        } else if ((ch == '}' || ch == ']') && depth > 0)
+            return NULL;
+    }
+    return NULL;
+}
+
+static ynode *build_node(builder *b, yaml_node_t *node, int depth);
+
+static ynode *new_ynode(builder *b, const yaml_node_t *node, ynode_kind kind)
+{
+    if (++b->doc->node_count > YTREE_MAX_NODES) {
+        char message[160];
+        snprintf(message, sizeof message,
+                 "too many YAML nodes (more than %d, counting expanded aliases)", YTREE_MAX_NODES);
+        build_error(b, &node->start_mark, message);
+        return NULL;
+    }
+    ynode *y = calloc(1, sizeof *y);
+    if (y == NULL) {
+        build_error(b, &node->start_mark, "out of memory");
+        return NULL;
+    }
+    y->kind = kind;
+    y->line0 = (long)node->start_mark.line;
+    y->col0 = (long)node->start_mark.column;
+    return y;
+}
+
+static ynode *build_scalar(builder *b, yaml_node_t *node, const char *joined)
+{
+    ynode *y = new_ynode(b, node, YNODE_SCALAR);
+    if (y == NULL)
+        return NULL;
+    const char *value = (const char *)node->data.scalar.value;
+    size_t length = node->data.scalar.length;
+    if (joined != NULL) {
+        value = joined;
+        length = strlen(joined);
+    }
+    if (memchr(value, '\0', length) != NULL) {
+        build_error(b, &node->start_mark, "a NUL character in a scalar");
+        free(y);
+        return NULL;
+    }
+    y->text = malloc(length + 1);
+    if (y->text == NULL) {
+        build_error(b, &node->start_mark, "out of memory");
+        free(y);
+        return NULL;
+    }
+    memcpy(y->text, value, length);
+    y->text[length] = '\0';
+    y->plain = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    return y;
+}
+
+/* In a flow collection, a plain scalar that opens a parenthesis YAML cut at
+ * a comma: returns the re-joined text and the character index where the
+ * swallowed entries end, or NULL. */
+static char *flow_rejoin(builder *b, yaml_node_t *node, bool in_flow, size_t *end_char)
+{
+    if (!in_flow || node->type != YAML_SCALAR_NODE ||
+        node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return NULL;
+    if (paren_balance((const char *)node->data.scalar.value) <= 0)
+        return NULL;
+    return rejoin_from_source(b, node, end_char);
+}
+
+static ynode *build_sequence(builder *b, yaml_node_t *node, int depth)
+{
+    ynode *y = new_ynode(b, node, YNODE_SEQUENCE);
+    if (y == NULL)
+        return NULL;
+    bool in_flow = node->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE;
+    size_t count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+    y->items = calloc(count ? count : 1, sizeof *y->items);
+    if (y->items == NULL) {
+        build_error(b, &node->start_mark, "out of memory");
+        ynode_free(y);
+        return NULL;
+    }
+    for (size_t i = 0; i < count && !b->failed; i++) {
+        yaml_node_t *item = yaml_document_get_node(b->document, node->data.sequence.items.start[i]);
+        size_t end_char = 0;
+        char *joined = flow_rejoin(b, item, in_flow, &end_char);
+        ynode *child = joined ? build_scalar(b, item, joined) : build_node(b, item, depth + 1);
+        free(joined);
+        if (child == NULL)
+            break;
+        y->items[y->n++] = child;
+        if (end_char > 0) { /* skip the items YAML cut off this one */
+            while (i + 1 < count) {
+                yaml_node_t *next =
+                    yaml_document_get_node(b->document, node->data.sequence.items.start[i + 1]);
+                if (next->start_mark.index >= end_char)
+                    break;
+                i++;
+            }
+        }
+    }
+    if (b->failed) {
+        ynode_free(y);
+        return NULL;
+    }
+    return y;
+}
+
+static ynode *build_mapping(builder *b, yaml_node_t *node, int depth)
+{
+    ynode *y = new_ynode(b, node, YNODE_MAPPING);
+    if (y == NULL)
+        return NULL;
+    bool in_flow = node->data.mapping.style == YAML_FLOW_MAPPING_STYLE;
+    size_t count = (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+    y->pairs = calloc(count ? count : 1, sizeof *y->pairs);
+    if (y->pairs == NULL) {
+        build_error(b, &node->start_mark, "out of memory");
+        ynode_free(y);
+        return NULL;
+    }
+    for (size_t i = 0; i < count && !b->failed; i++) {
+        yaml_node_pair_t *pair = &node->data.mapping.pairs.start[i];
+        yaml_node_t *key = yaml_document_get_node(b->document, pair->key);
+        yaml_node_t *value = yaml_document_get_node(b->document, pair->value);
+        ynode *key_node = build_node(b, key, depth + 1);
+        if (key_node == NULL)
+            break;
+        size_t end_char = 0;
+        char *joined = flow_rejoin(b, value, in_flow, &end_char);
+        ynode *value_node = joined ? build_scalar(b, value, joined) : build_node(b, value, depth + 1);
+        free(joined);
+        if (value_node == NULL) {
+            ynode_free(key_node);
+            break;
+        }
+        y->pairs[y->n].key = key_node;
+        y->pairs[y->n].value = value_node;
+        y->n++;
+        if (end_char > 0) {
+            while (i + 1 < count) {
+                yaml_node_t *next_key =
+                    yaml_document_get_node(b->document, node->data.mapping.pairs.start[i + 1].key);
+                if (next_key->start_mark.index >= end_char)
+                    break;
+                i++;
+            }
+        }
+    }
+    if (b->failed) {
+        ynode_free(y);
+        return NULL;
+    }
+    return y;
+}
+
+static ynode *build_node(builder *b, yaml_node_t *node, int depth)
+{
+    if (b->failed)
+        return NULL;
+    if (depth > YTREE_MAX_DEPTH) {
+        char message[128];
+        snprintf(message, sizeof message, "nested too deeply (more than %d levels)", YTREE_MAX_DEPTH);
+        build_error(b, &node->start_mark, message);
+        return NULL;
+    }
+    switch (node->type) {
+    case YAML_SCALAR_NODE:
+        return build_scalar(b, node, NULL);
+    case YAML_SEQUENCE_NODE:
+        return build_sequence(b, node, depth);
+    case YAML_MAPPING_NODE:
+        return build_mapping(b, node, depth);
+    default:
+        build_error(b, &node->start_mark, "empty YAML node");
+        return NULL;
+    }
+}
+
+static char *directory_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    size_t length = (size_t)(slash - path);
+    char *dir = malloc(length + 1);
+    if (dir != NULL) {
+        memcpy(dir, path, length);
+        dir[length] = '\0';
+    }
+    return dir;
+}
+
+int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *text,
+                     size_t length, diag_list *diag)
+{
+    memset(doc, 0, sizeof *doc);
+    doc->file = strdup(name);
+    doc->dir = strdup(dir ? dir : ".");
+    if (doc->file == NULL || doc->dir == NULL) {
+        diag_error(diag, NULL, -1, -1, "", "out of memory");
+        return -1;
+    }
+
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        diag_error(diag, doc->file, -1, -1, "", "out of memory");
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
+
+    yaml_document_t document;
+    int result = 0;
+    if (!yaml_parser_load(&parser, &document)) {
+        const yaml_mark_t *mark = &parser.problem_mark;
+        if (parser.context != NULL)
+            diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "",
+                       "YAML syntax: %s %s", parser.problem ? parser.problem : "error",
+                       parser.context);
+        else
+            diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "",
+                       "YAML syntax: %s", parser.problem ? parser.problem : "error");
+        yaml_parser_delete(&parser);
+        return -1;
+    }
+
+    yaml_node_t *root = yaml_document_get_root_node(&document);
+    if (root != NULL) {
+        builder b = {&document, text, length, doc, diag, false};
+        doc->root = build_node(&b, root, 0);
+        if (doc->root == NULL)
+            result = -1;
+        else {
+            /* a second document is a mistake worth naming, not something to ignore */
+            yaml_document_t next;
+            if (!yaml_parser_load(&parser, &next)) {
+                const yaml_mark_t *mark = &parser.problem_mark;
+                diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "",
+                           "YAML syntax: %s", parser.problem ? parser.problem : "error");
+                result = -1;
+            } else {
+                yaml_node_t *next_root = yaml_document_get_root_node(&next);
+                if (next_root != NULL) {
+                    diag_error(diag, doc->file, (long)next_root->start_mark.line,
+                               (long)next_root->start_mark.column, "",
+                               "a second YAML document; a scenario file holds one");
+                    result = -1;
+                }
+                yaml_document_delete(&next);
+            }
+        }
+    }
+    yaml_document_delete(&document);
+    yaml_parser_delete(&parser);
+    if (result != 0) {
+        ynode_free(doc->root);
+        doc->root = NULL;
+    }
+    return result;
+}
+
+int ydoc_load(ydoc *doc, const char *path, diag_list *diag)
+{
+    memset(doc, 0, sizeof *doc);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag_error(diag, path, -1, -1, "", "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        diag_error(diag, path, -1, -1, "", "not a regular file");
+        return -1;
+    }
+    if (st.st_size > YTREE_MAX_FILE_BYTES) {
+        diag_error(diag, path, -1, -1, "", "file too large (%lld bytes; at most %ld)",
+                   (long long)st.st_size, YTREE_MAX_FILE_BYTES);
+        return -1;
+    }
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        diag_error(diag, path, -1, -1, "", "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    size_t capacity = (size_t)st.st_size + 1;
+    char *text = malloc(capacity);
+    if (text == NULL) {
+        fclose(fp);
+        diag_error(diag, path, -1, -1, "", "out of memory");
+        return -1;
+    }
+    size_t length = fread(text, 1, capacity - 1, fp);
+    bool read_error = ferror(fp) != 0;
+    fclose(fp);
+    if (read_error) {
+        free(text);
+        diag_error(diag, path, -1, -1, "", "read error");
+        return -1;
+    }
+    text[length] = '\0';
+    char *dir = directory_of(path);
+    int result = dir ? ydoc_load_string(doc, path, dir, text, length, diag) : -1;
+    if (dir == NULL)
+        diag_error(diag, NULL, -1, -1, "", "out of memory");
+    free(dir);
+    free(text);
+    return result;
+}
+
+void ydoc_free(ydoc *doc)
+{
+    ynode_free(doc->root);
+    free(doc->file);
+    free(doc->dir);
+    memset(doc, 0, sizeof *doc);
+}
+
+/* ---- paths and errors -------------------------------------------------------------------- */
+
+static size_t ypath_append(const ypath *path, char *buf, size_t size, size_t used)
+{
+    if (path == NULL)
+        return used;
+    used = ypath_append(path->parent, buf, size, used);
+    int written;
+    if (path->key != NULL)
+        written = snprintf(buf + used, used < size ? size - used : 0, "%s%s",
+                           used > 0 ? "." : "", path->key);
+    else
+        written = snprintf(buf + used, used < size ? size - used : 0, "[%zu]", path->index);
+    used += written > 0 ? (size_t)written : 0;
+    return used < size ? used : size - 1;
+}
+
+char *ypath_format(const ypath *path, char *buf, size_t buf_size)
+{
+    if (buf_size == 0)
+        return buf;
+    buf[0] = '\0';
+    ypath_append(path, buf, buf_size, 0);
+    return buf;
+}
+
+void yerror(yctx *c, const ynode *node, const ypath *path, const char *fmt, ...)
+{
+    char where[512];
+    ypath_format(path, where, sizeof where);
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    diag_error(c->diag, c->doc->file, node ? node->line0 : 0, node ? node->col0 : 0, where, "%s",
+               message);
+}
+
+bool ynode_is_null(const ynode *node)
+{
+    if (node == NULL)
+        return true;
+    if (node->kind != YNODE_SCALAR || !node->plain)
+        return false;
+    const char *t = node->text;
+    return t[0] == '\0' || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 ||
+           strcmp(t, "Null") == 0 || strcmp(t, "NULL") == 0;
+}
+
+const char *ynode_describe(const ynode *node)
+{
+    if (ynode_is_null(node))
+        return "nothing";
+    switch (node->kind) {
+    case YNODE_SCALAR:
+        return "a scalar";
+    case YNODE_SEQUENCE:
+        return "a list";
+    case YNODE_MAPPING:
+        return "a mapping";
+    }
+    return "?";
+}
+
+/* ---- mappings ---------------------------------------------------------------------------- */
+
+const ynode *ymap_get(const ynode *map, const char *key)
+{
+    if (map == NULL || map->kind != YNODE_MAPPING)
+        return NULL;
+    for (size_t i = 0; i < map->n; i++) {
+        const ynode *k = map->pairs[i].key;
+        if (k->kind == YNODE_SCALAR && strcmp(k->text, key) == 0)
+            return map->pairs[i].value;
+    }
+    return NULL;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t above = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diagonal + cost;
+            if (above + 1 < best)
+                best = above + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[lb];
+}
+
+static void unknown_key_error(yctx *c, const ynode *key, const ypath *path,
+                              const char *const allowed[])
+{
+    const char *closest = NULL;
+    size_t best = 3; /* suggest only near misses */
+    for (size_t i = 0; allowed[i] != NULL; i++) {
+        size_t d = edit_distance(key->text, allowed[i]);
+        if (d < best) {
+            best = d;
+            closest = allowed[i];
+        }
+    }
+    if (closest != NULL) {
+        yerror(c, key, path, "unknown key '%s' (did you mean '%s'?)", key->text, closest);
+        return;
+    }
+    char list[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; allowed[i] != NULL && used < sizeof list; i++) {
+        int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", allowed[i]);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    yerror(c, key, path, "unknown key '%s' (expected one of: %s)", key->text, list);
+}
+
+bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const allowed[])
+{
+    if (map == NULL || map->kind != YNODE_MAPPING) {
+        yerror(c, map, path, "expected a mapping, found %s", ynode_describe(map));
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < map->n; i++) {
+        const ynode *key = map->pairs[i].key;
+        if (key->kind != YNODE_SCALAR) {
+            yerror(c, key, path, "a key must be a plain name, found %s", ynode_describe(key));
+            ok = false;
+            continue;
+        }
+        bool known = false;
+        for (size_t k = 0; allowed[k] != NULL; k++)
+            known = known || strcmp(allowed[k], key->text) == 0;
+        if (!known) {
+            unknown_key_error(c, key, path, allowed);
+            ok = false;
+        }
+        for (size_t j = 0; j < i; j++) {
+            const ynode *earlier = map->pairs[j].key;
+            if (earlier->kind == YNODE_SCALAR && strcmp(earlier->text, key->text) == 0) {
+                yerror(c, key, path, "duplicate key '%s' (first at line %ld)", key->text,
+                       earlier->line0 + 1);
+                ok = false;
+                break;
+            }
+        }
+    }
+    return ok;
+}
+
+const ynode *ymap_require(yctx *c, const ynode *map, const ypath *path, const char *key)
+{
+    const ynode *value = ymap_get(map, key);
+    if (value == NULL)
+        yerror(c, map, path, "missing required key '%s'", key);
+    return value;
+}
+
+bool yexpect_sequence(yctx *c, const ynode *node, const ypath *path)
+{
+    if (node == NULL || node->kind != YNODE_SEQUENCE) {
+        yerror(c, node, path, "expected a list, found %s", ynode_describe(node));
+        return false;
+    }
+    return true;
+}
+
+/* ---- scalars ----------------------------------------------------------------------------- */
+
+static bool expect_scalar(yctx *c, const ynode *node, const ypath *path, const char *what)
+{
+    if (node == NULL || node->kind != YNODE_SCALAR || ynode_is_null(node)) {
+        yerror(c, node, path, "expected %s, found %s", what, ynode_describe(node));
+        return false;
+    }
+    return true;
+}
+
+bool yget_string(yctx *c, const ynode *node, const ypath *path, char **out)
+{
+    if (!expect_scalar(c, node, path, "a string"))
+        return false;
+    char *copy = strdup(node->text);
+    if (copy == NULL) {
+        yerror(c, node, path, "out of memory");
+        return false;
+    }
+    *out = copy;
+    return true;
+}
+
+bool yget_integer(yctx *c, const ynode *node, const ypath *path, long long min, long long max,
+                  long long *out)
+{
+    if (!expect_scalar(c, node, path, "a whole number"))
+        return false;
+    const char *text = node->text;
+    char *end = NULL;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    bool digits_only = end != text && *end == '\0';
+    if (!digits_only) {
+        double real;
+        if (duration_parse_number(text, &real) == 0)
+            yerror(c, node, path, "'%s' is not a whole number between %lld and %lld", text, min,
+                   max);
+        else
+            yerror(c, node, path, "'%s' is not a number", text);
+        return false;
+    }
+    if (errno == ERANGE || value < min || value > max) {
+        yerror(c, node, path, "%s is out of range (%lld to %lld)", text, min, max);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+bool yget_uint64(yctx *c, const ynode *node, const ypath *path, uint64_t *out)
+{
+    if (!expect_scalar(c, node, path, "a whole number"))
+        return false;
+    const char *text = node->text;
+    char *end = NULL;
+    errno = 0;
+    if (text[0] == '-' || text[0] == '+') {
+        yerror(c, node, path, "'%s' is not a whole number from 0 to %llu", text,
+               (unsigned long long)UINT64_MAX);
+        return false;
+    }
+    unsigned long long value = strtoull(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE) {
+        yerror(c, node, path, "'%s' is not a whole number from 0 to %llu", text,
+               (unsigned long long)UINT64_MAX);
+        return false;
+    }
+    *out = (uint64_t)value;
+    return true;
+}
+
+bool yget_duration(yctx *c, const ynode *node, const ypath *path, double *seconds)
+{
+    if (!expect_scalar(c, node, path, "a duration"))
+        return false;
+    char err[256];
+    double value;
+    if (duration_parse(node->text, &value, err, sizeof err) != 0) {
+        yerror(c, node, path, "%s", err);
+        return false;
+    }
+    *seconds = value;
+    return true;
+}
+
+bool yget_fraction(yctx *c, const ynode *node, const ypath *path, double *out)
+{
+    if (!expect_scalar(c, node, path, "a fraction or a percentage"))
+        return false;
+    const char *text = node->text;
+    size_t length = strlen(text);
+    double value;
+    bool percent = length > 0 && text[length - 1] == '%';
+    char number[128];
+    if (length >= sizeof number) {
+        yerror(c, node, path, "'%.40s...' is not a fraction or a percentage", text);
+        return false;
+    }
+    memcpy(number, text, length + 1);
+    if (percent)
+        number[length - 1] = '\0';
+    if (duration_parse_number(number, &value) != 0) {
+        yerror(c, node, path, "'%s' is not a fraction (0.9999) or a percentage (99.99%%)", text);
+        return false;
+    }
+    if (percent)
+        value /= 100.0;
+    if (!(value > 0.0 && value <= 1.0)) {
+        yerror(c, node, path, "'%s' is outside (0, 1] (write 99.99%% or 0.9999)", text);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+bool yget_dist(yctx *c, const ynode *node, const ypath *path, dist *out)
+{
+    if (!expect_scalar(c, node, path, "a distribution such as exp(mean=10h)"))
+        return false;
+    char err[512];
+    dist parsed;
+    memset(&parsed, 0, sizeof parsed);
+    if (dist_parse(node->text, &parsed, err, sizeof err) != 0) {
+        yerror(c, node, path, "%s", err);
+        return false;
+    }
+    if (dist_load_empirical(&parsed, c->doc->dir, err, sizeof err) != 0) {
+        yerror(c, node, path, "%s", err);
+        dist_free(&parsed);
+        return false;
+    }
+    *out = parsed;
+    return true;
+}
