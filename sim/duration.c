@@ -1,0 +1,301 @@
+/*
+ * duration — parsing and printing durations (see include/duration.h).
+ *
+ * Grammar accepted by duration_parse (blanks are spaces and tabs):
+ *
+ *     blanks? number blanks? unit? blanks?
+ *     number = [+] digits? ('.' digits?)? (('e'|'E') ['+'|'-'] digits)?
+ *              with at least one digit in the mantissa
+ *     unit   = ms | s | m | h | d | w | y      (case-sensitive; none = s)
+ *
+ * So "1.5h", "30", "250ms", "1e3s" and "2 h" are durations; "", "-1h",
+ * "nan", "inf", "1e999", "3 hours", "h", "1.2.3s" and "0x10" are not.
+ *
+ * Locale: the syntax is checked here, character by character, so a locale
+ * can never widen what is accepted; the conversion itself is strtod() run
+ * under a private "C" locale (POSIX newlocale/uselocale, per thread), so ','
+ * versus '.' in LC_NUMERIC never changes the value.  duration_format() prints
+ * under the same "C" locale.  If the "C" locale object cannot be created (out
+ * of memory) the current locale is used, which is the C locale in drsim since
+ * drsim never calls setlocale().
+ */
+#include "duration.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UNITS_HINT "ms, s, m, h, d, w or y"
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Runs strtod under the C locale. *end is set as strtod sets it. */
+static double strtod_c(const char *text, char **end, int *erange)
+{
+    locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    locale_t previous = (locale_t)0;
+    if (c_locale != (locale_t)0)
+        previous = uselocale(c_locale);
+    errno = 0;
+    double value = strtod(text, end);
+    *erange = errno == ERANGE;
+    if (c_locale != (locale_t)0) {
+        uselocale(previous);
+        freelocale(c_locale);
+    }
+    return value;
+}
+
+/* Length of the longest prefix of s that has the shape of a decimal number
+ * (sign, digits and points, optional exponent); 0 when s does not start with
+ * one.  The prefix may still be malformed ("1.2.3"): this only finds where
+ * the number ends so that a malformed number is reported as such. */
+static size_t number_extent(const char *s)
+{
+    size_t i = 0;
+    if (s[i] == '+' || s[i] == '-')
+        i++;
+    size_t mantissa = i;
+    while (is_digit(s[i]) || s[i] == '.')
+        i++;
+    if (i == mantissa)
+        return 0;
+    if (s[i] == 'e' || s[i] == 'E') {
+        size_t j = i + 1;
+        if (s[j] == '+' || s[j] == '-')
+            j++;
+        if (is_digit(s[j])) {
+            while (is_digit(s[j]) || s[j] == '.')
+                j++;
+            i = j;
+        }
+    }
+    return i;
+}
+
+/* Whether s[0..len) is exactly: [+-] digits? ('.' digits?)? exponent?,
+ * with a digit in the mantissa. */
+static int well_formed_number(const char *s, size_t len)
+{
+    size_t i = 0, digits = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-'))
+        i++;
+    while (i < len && is_digit(s[i])) {
+        i++;
+        digits++;
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        while (i < len && is_digit(s[i])) {
+            i++;
+            digits++;
+        }
+    }
+    if (digits == 0)
+        return 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t exponent_digits = 0;
+        while (i < len && is_digit(s[i])) {
+            i++;
+            exponent_digits++;
+        }
+        if (exponent_digits == 0)
+            return 0;
+    }
+    return i == len;
+}
+
+/* Converts s[0..len), already known to be well formed.  -1 when the value
+ * overflows to infinity; values that underflow become 0 or subnormal. */
+static int convert_number(const char *s, size_t len, double *value)
+{
+    char small[64];
+    char *copy = small;
+    if (len >= sizeof small) {
+        copy = malloc(len + 1);
+        if (copy == NULL)
+            return -1;
+    }
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    char *end;
+    int erange;
+    double v = strtod_c(copy, &end, &erange);
+    int ok = end == copy + len && isfinite(v);
+    (void)erange;   /* underflow is fine; overflow shows up as !isfinite */
+    if (copy != small)
+        free(copy);
+    if (!ok)
+        return -1;
+    *value = v;
+    return 0;
+}
+
+int duration_parse_number(const char *text, double *value)
+{
+    assert(text != NULL && value != NULL);
+    size_t len = strlen(text);
+    if (!well_formed_number(text, len))
+        return -1;
+    return convert_number(text, len, value);
+}
+
+static double unit_seconds(const char *unit, size_t len)
+{
+    if (len == 0)
+        return 1.0;
+    if (len == 2 && unit[0] == 'm' && unit[1] == 's')
+        return 1e-3;
+    if (len != 1)
+        return 0.0;
+    switch (unit[0]) {
+    case 's': return 1.0;
+    case 'm': return 60.0;
+    case 'h': return 3600.0;
+    case 'd': return 86400.0;
+    case 'w': return 7.0 * 86400.0;
+    case 'y': return DURATION_YEAR_S;
+    default: return 0.0;
+    }
+}
+
+int duration_parse(const char *text, double *seconds, char *err, size_t err_size)
+{
+    assert(text != NULL && seconds != NULL);
+    const char *p = text;
+    while (is_blank(*p))
+        p++;
+    size_t len = strlen(p);
+    while (len > 0 && is_blank(p[len - 1]))
+        len--;
+    /* Messages quote at most this much of the input. */
+    int shown = len > 60 ? 60 : (int)len;
+
+    if (len == 0) {
+        snprintf(err, err_size, "empty duration (expected a number with a unit: " UNITS_HINT ")");
+        return -1;
+    }
+    if (p[0] == '-') {
+        snprintf(err, err_size, "negative duration '%.*s'", shown, p);
+        return -1;
+    }
+    size_t number_len = number_extent(p);
+    if (number_len > len)
+        number_len = len;
+    if (number_len == 0) {
+        snprintf(err, err_size,
+                 "'%.*s' is not a duration (expected a number with a unit: " UNITS_HINT ")",
+                 shown, p);
+        return -1;
+    }
+    if (!well_formed_number(p, number_len)) {
+        snprintf(err, err_size, "malformed number '%.*s' in duration '%.*s'",
+                 (int)number_len, p, shown, p);
+        return -1;
+    }
+    const char *unit = p + number_len;
+    while (unit < p + len && is_blank(*unit))
+        unit++;
+    size_t unit_len = (size_t)(p + len - unit);
+    if ((unit[0] == 'x' || unit[0] == 'X') && number_len == 1 && p[0] == '0') {
+        snprintf(err, err_size, "hexadecimal number in duration '%.*s' (use decimal)", shown, p);
+        return -1;
+    }
+    double factor = unit_seconds(unit, unit_len);
+    if (factor == 0.0 && unit[0] == ',' && unit_len > 1 && is_digit(unit[1])) {
+        snprintf(err, err_size, "decimal comma in duration '%.*s' (use '.')", shown, p);
+        return -1;
+    }
+    if (factor == 0.0) {
+        snprintf(err, err_size, "unknown unit '%.*s' in duration '%.*s' (use " UNITS_HINT ")",
+                 unit_len > 20 ? 20 : (int)unit_len, unit, shown, p);
+        return -1;
+    }
+    double number;
+    if (convert_number(p, number_len, &number) != 0) {
+        snprintf(err, err_size, "duration '%.*s' is out of range", shown, p);
+        return -1;
+    }
+    /* ms divides by 1000 (exact rounding) rather than multiplying by 1e-3. */
+    double value = factor == 1e-3 ? number / 1000.0 : number * factor;
+    if (!isfinite(value)) {
+        snprintf(err, err_size, "duration '%.*s' is out of range", shown, p);
+        return -1;
+    }
+    *seconds = value;
+    return 0;
+}
+
+/* snprintf under the C locale, for the one %g conversion duration_format
+ * needs.  Returns the value printed back as a double. */
+static double format_3g(char *out, size_t out_size, double value)
+{
+    locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    locale_t previous = (locale_t)0;
+    if (c_locale != (locale_t)0)
+        previous = uselocale(c_locale);
+    if (fabs(value) >= 1000.0)
+        snprintf(out, out_size, "%.0f", value);
+    else
+        snprintf(out, out_size, "%.3g", value);
+    double printed = strtod(out, NULL);
+    if (c_locale != (locale_t)0) {
+        uselocale(previous);
+        freelocale(c_locale);
+    }
+    return printed;
+}
+
+char *duration_format(double seconds, char *buf, size_t buf_size)
+{
+    static const struct { const char *name; double seconds; double next; } units[] = {
+        {"ms", 1e-3, 1000.0},
+        {"s", 1.0, 60.0},
+        {"min", 60.0, 60.0},
+        {"h", 3600.0, 24.0},
+        {"d", 86400.0, 365.0},
+        {"y", DURATION_YEAR_S, 0.0},
+    };
+    enum { N_UNITS = sizeof units / sizeof units[0] };
+    if (buf_size == 0)
+        return buf;
+    if (!isfinite(seconds)) {
+        snprintf(buf, buf_size, "%s", isnan(seconds) ? "nan" : seconds > 0 ? "inf" : "-inf");
+        return buf;
+    }
+    if (seconds == 0.0) {
+        snprintf(buf, buf_size, "0 s");
+        return buf;
+    }
+    double magnitude = fabs(seconds);
+    size_t u = 0;
+    while (u + 1 < N_UNITS && magnitude >= units[u + 1].seconds)
+        u++;
+    char number[64];
+    for (;;) {
+        double printed = format_3g(number, sizeof number, seconds / units[u].seconds);
+        /* 59.97 s prints as "60": say "1 min" instead. */
+        if (u + 1 < N_UNITS && fabs(printed) >= units[u].next) {
+            u++;
+            continue;
+        }
+        break;
+    }
+    snprintf(buf, buf_size, "%s %s", number, units[u].name);
+    return buf;
+}
