@@ -67,7 +67,7 @@ int report_write_csv(const char *dir, const scenario *sc, const run_results *res
                      const run_summary *summary, char *err, size_t err_size);
 
 /* downtime.png (histogram of downtime per trial-year) and timeline.png
- * (the first trial's incidents) in dir.  0 on success; -1 with a message. */
+ * (the incidents of the first trial that has any) in dir.  0 on success; -1 with a message. */
 int report_write_plots(const char *dir, const scenario *sc, const run_results *results,
                        double horizon_s, char *err, size_t err_size);
 

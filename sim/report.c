@@ -343,7 +343,11 @@ int report_write_plots(const char *dir, const scenario *sc, const run_results *r
     if (result != 0)
         return -1;
 
-    const incident_list *first = n > 0 ? &results->incidents[0] : NULL;
+    /* the first trial with incidents: an empty timeline teaches nothing */
+    size_t shown = 0;
+    while (shown + 1 < n && results->incidents[shown].count == 0)
+        shown++;
+    const incident_list *first = n > 0 ? &results->incidents[shown] : NULL;
     size_t count = first ? first->count : 0;
     plot_interval *intervals = malloc((count ? count : 1) * sizeof *intervals);
     char (*labels)[96] = malloc((count ? count : 1) * sizeof *labels);
@@ -358,7 +362,8 @@ int report_write_plots(const char *dir, const scenario *sc, const run_results *r
         intervals[k].end_s = first->items[k].end_s;
         intervals[k].label = incident_cause_name(sc, &first->items[k], labels[k], sizeof labels[k]);
     }
-    snprintf(title, sizeof title, "%s: incidents in trial 0 (%zu)", sc->name, count);
+    snprintf(title, sizeof title, "%s: the %zu incident%s of trial %zu", sc->name, count,
+             count == 1 ? "" : "s", shown);
     path = join_path(dir, "timeline.png");
     result = path ? plot_timeline(path, title, intervals, count, horizon_s, err, err_size) : -1;
     free(path);
