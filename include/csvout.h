@@ -2,12 +2,13 @@
  * csvout — RFC 4180 CSV records written through libcsv (SPEC §4).
  *
  * Records end with CRLF as RFC 4180 says.  A text field is quoted (by libcsv's
- * csv_fwrite) only when it holds a comma, a double quote, CR or LF, so plain
- * headers read exactly "metric,unit,mean,...".  Numbers are printed in the
+ * csv_fwrite) only when it holds a comma, a double quote, CR or LF, or starts
+ * or ends with a blank (libcsv's reader would trim it), so plain headers read
+ * exactly "metric,unit,mean,...".  Numbers are printed in the
  * shortest form that reads back to the same double (trying %.15g, %.16g,
  * %.17g), always with '.' as the decimal point: drsim never calls setlocale,
  * and the formatter is checked against a round trip in tests.  NaN is written
- * as an empty field ("no meaning for this metric").
+ * as an empty field ("no meaning for this metric"); infinities as inf, -inf.
  *
  * Ownership: a csv_writer borrows its FILE; errors are sticky in `failed`.
  */
@@ -35,7 +36,9 @@ void csv_end_row(csv_writer *w);
 void csv_write_header(csv_writer *w, const char *const names[]);
 
 /* The shortest decimal text that strtod reads back as exactly `value`;
- * "nan" handling is the caller's.  Returns buf. */
+ * "nan" handling is the caller's.  CSV_DOUBLE_BUFSIZE always suffices.
+ * Returns buf. */
+#define CSV_DOUBLE_BUFSIZE 32
 char *csv_format_double(double value, char *buf, size_t buf_size);
 
 #endif

@@ -6,6 +6,10 @@
  * outfile_abort() closes and removes the temporary.  So a reader never sees
  * a half-written PATH, and a failed run leaves PATH as it was.
  *
+ * When the temporary name is taken, a ".N" suffix is added.  A caller may
+ * fclose(f->fp) and set it to NULL to let another process write tmp_path
+ * (plot.c lets gnuplot write there); commit then only renames.
+ *
  * Ownership: the outfile owns fp and its path copies until commit or abort,
  * either of which releases everything (each is safe to call once).
  */

@@ -1,7 +1,9 @@
 /*
  * plot — figures drawn by gnuplot, run as a separate process.
  *
- * gnuplot is found as $DRSIM_GNUPLOT when set, else `gnuplot` on PATH.  Data
+ * gnuplot is found as $DRSIM_GNUPLOT when set (a program path, no
+ * arguments), else `gnuplot` on PATH.  The output directory must exist.
+ * Errors read "cannot plot 'PATH': gnuplot: <its last stderr line>".  Data
  * goes to gnuplot inline as datablocks ($data << EOD), so no data files are
  * left behind.  The figure is drawn into a temporary file and renamed into
  * place only when gnuplot exits 0 and the file is non-empty (outfile.h).

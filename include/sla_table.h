@@ -6,7 +6,10 @@
  * ("365 × 24 × 60 × (1 − 0.9999) = 52.6 minutes").  The human form matches
  * the chapter's table: per year three significant digits ("3.65 days (87.6
  * hours)", "8.76 hours", "52.6 minutes"), per month and week two, trailing
- * zeros dropped ("4.3 minutes", "1 minute").
+ * zeros dropped ("4.3 minutes", "1 minute").  Figures below a minute are in
+ * seconds.  The downtime is computed from the level's decimal digits
+ * (m × period / 10^k), so 99.99% of a year is exactly 3153.6 s, and rounded
+ * half away from zero.  A level outside [0, 1] gives NAN and "n/a".
  */
 #ifndef DRSIM_SLA_TABLE_H
 #define DRSIM_SLA_TABLE_H

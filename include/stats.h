@@ -12,6 +12,10 @@
  * metric can be read for what it is.  A value that cannot be estimated is
  * NAN (for instance an interval from fewer than two trials).
  *
+ * Inputs must not hold NaN: callers leave such trials out.  The ratio
+ * interval under-covers slightly with few trials (94.2% at n = 30, 94.8% at
+ * n = 100, measured in tests/test_stats.c).
+ *
  * Pure functions: no I/O; x arrays are borrowed, and sorted in place only by
  * the functions that say so.
  */
