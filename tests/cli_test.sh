@@ -1,0 +1,465 @@
+#!/usr/bin/env bash
+# cli_test — drsim's command line against SPEC §1, §4, §5 and §6.
+#
+# Run from the repository root with DRSIM pointing at the program
+# (`make test` sets DRSIM=./drsim).  Prints "ok - ..." or "not ok - ..." per
+# check, then "N passed, N failed"; exits 0 only when nothing failed.
+set -u
+
+DRSIM=${DRSIM:-./drsim}
+BAD_DIR=tests/scenarios/bad
+GOOD_DIR=tests/scenarios/good
+WEB_TIER=scenarios/web-tier.yaml
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/drsim-cli.XXXXXX") || { echo "cannot make a temp dir"; exit 2; }
+trap 'rm -rf "$TMP"' EXIT
+
+passed=0
+failed=0
+
+ok() {
+    echo "ok - $1"
+    passed=$((passed + 1))
+}
+
+# not_ok DESCRIPTION [DETAIL...]: details are printed as "#" lines.
+not_ok() {
+    echo "not ok - $1"
+    shift
+    local line
+    for detail in "$@"; do
+        while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$detail"
+    done
+    failed=$((failed + 1))
+}
+
+# drsim ARGS...: runs drsim; leaves the status in $rc, output in $TMP/out and $TMP/err.
+drsim() {
+    "$DRSIM" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+}
+
+out() { cat "$TMP/out"; }
+err() { cat "$TMP/err"; }
+
+# expect_status DESCRIPTION STATUS ARGS...: drsim ARGS exits with STATUS.
+expect_status() {
+    local description=$1 status=$2
+    shift 2
+    drsim "$@"
+    if [ "$rc" -eq "$status" ]; then
+        ok "$description"
+    else
+        not_ok "$description" "drsim $* exited $rc, expected $status" "stderr: $(err)"
+    fi
+}
+
+# expect_usage_error DESCRIPTION ARGS...: exit 2, nothing on stdout, and a line
+# starting "drsim: " on stderr.
+expect_usage_error() {
+    local description=$1
+    shift
+    drsim "$@"
+    if [ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q '^drsim: ' "$TMP/err"; then
+        ok "$description"
+    else
+        not_ok "$description" "drsim $* exited $rc (want 2); stdout $(wc -c <"$TMP/out") bytes (want 0)" \
+            "stderr (expected a line starting 'drsim: '):" "$(err)"
+    fi
+}
+
+# csv_rows FILE: data rows (lines after the header).
+csv_rows() { tail -n +2 "$1" | wc -l | tr -d ' '; }
+# csv_header FILE: the first line without a trailing CR.
+csv_header() { head -n 1 "$1" | tr -d '\r'; }
+
+same_files() { # DIR1 DIR2: the three CSV files are byte-identical
+    local f
+    for f in summary.csv trials.csv incidents.csv; do
+        cmp -s "$1/$f" "$2/$f" || return 1
+    done
+}
+
+# ---- help and version ----------------------------------------------------------------------
+
+for args in "--help" "--version" "run --help" "validate --help" "table --help" "table sla --help"; do
+    # shellcheck disable=SC2086
+    drsim $args
+    if [ "$rc" -eq 0 ] && [ -s "$TMP/out" ]; then
+        ok "drsim $args exits 0 and prints to stdout"
+    else
+        not_ok "drsim $args exits 0 and prints to stdout" "exit $rc" "$(err)"
+    fi
+done
+
+drsim --version
+if out | grep -Eq '^drsim [0-9]+\.[0-9]+\.[0-9]+$'; then
+    ok "--version prints 'drsim X.Y.Z'"
+else
+    not_ok "--version prints 'drsim X.Y.Z'" "$(out)"
+fi
+
+# ---- usage errors --------------------------------------------------------------------------
+
+expect_usage_error "no arguments exits 2 with a drsim: message"
+expect_usage_error "an unknown command exits 2 with a drsim: message" frobnicate
+expect_usage_error "an unknown top-level option exits 2 with a drsim: message" --frobnicate
+expect_usage_error "an unknown run option exits 2 with a drsim: message" run "$WEB_TIER" --frobnicate
+expect_usage_error "a run option without its value exits 2" run "$WEB_TIER" --trials
+expect_usage_error "run without a scenario exits 2" run
+expect_usage_error "run with two scenarios exits 2" run "$WEB_TIER" "$WEB_TIER"
+expect_usage_error "an unknown validate option exits 2 with a drsim: message" validate --frobnicate
+expect_usage_error "validate without a scenario exits 2" validate
+expect_usage_error "table without a table name exits 2 with a drsim: message" table
+expect_usage_error "an unknown table exits 2" table frobnicate
+expect_usage_error "an unknown table sla option exits 2" table sla --frobnicate
+
+expect_usage_error "--trials 0 exits 2" run "$WEB_TIER" --trials 0
+expect_usage_error "--trials x exits 2" run "$WEB_TIER" --trials x
+expect_usage_error "--threads 0 exits 2" run "$WEB_TIER" --threads 0
+expect_usage_error "--horizon -1h exits 2" run "$WEB_TIER" --horizon -1h
+expect_usage_error "--horizon 0 exits 2" run "$WEB_TIER" --horizon 0
+expect_usage_error "--seed -3 exits 2" run "$WEB_TIER" --seed -3
+expect_usage_error "table sla --availability 2 exits 2" table sla --availability 2
+
+# ---- validate and run on the corpora -------------------------------------------------------
+
+good_files=("$GOOD_DIR"/*.yaml scenarios/*.yaml)
+for f in "${good_files[@]}"; do
+    drsim validate "$f"
+    if [ "$rc" -eq 0 ] && [ ! -s "$TMP/out" ] && [ ! -s "$TMP/err" ]; then
+        ok "validate $f prints nothing and exits 0"
+    else
+        not_ok "validate $f prints nothing and exits 0" "exit $rc" "$(out)" "$(err)"
+    fi
+done
+
+bad_count=0
+for f in "$BAD_DIR"/*.yaml; do
+    bad_count=$((bad_count + 1))
+    expected="${f%.yaml}.err"
+    drsim validate "$f"
+    if [ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && cmp -s "$expected" "$TMP/err"; then
+        ok "validate $f exits 2 with $expected on stderr"
+    else
+        not_ok "validate $f exits 2 with $expected on stderr" \
+            "exit $rc, stdout $(wc -c <"$TMP/out") bytes; stderr differs (- expected, + actual):" \
+            "$(diff "$expected" "$TMP/err" | grep '^[<>]' | sed 's/^</-/; s/^>/+/')"
+    fi
+
+    csv_dir="$TMP/bad-csv-$bad_count"
+    plot_dir="$TMP/bad-plot-$bad_count"
+    drsim run "$f" --trials 10 --csv "$csv_dir" --plot "$plot_dir"
+    leftovers=$(find "$csv_dir" "$plot_dir" -mindepth 1 2>/dev/null | head -n 3)
+    if [ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && cmp -s "$expected" "$TMP/err" &&
+        [ -z "$leftovers" ]; then
+        ok "run $f exits 2 with its messages and writes no output"
+    else
+        not_ok "run $f exits 2 with its messages and writes no output" \
+            "exit $rc, stdout $(wc -c <"$TMP/out") bytes, files left: ${leftovers:-none}" \
+            "$(diff "$expected" "$TMP/err" | grep '^[<>]' | sed 's/^</-/; s/^>/+/')"
+    fi
+done
+if [ "$bad_count" -ge 40 ]; then
+    ok "the bad corpus has at least 40 cases ($bad_count)"
+else
+    not_ok "the bad corpus has at least 40 cases" "found $bad_count"
+fi
+
+mkdir "$TMP/empty-csv"
+drsim run "$BAD_DIR/count-zero.yaml" --csv "$TMP/empty-csv"
+if [ "$rc" -eq 2 ] && [ -z "$(ls -A "$TMP/empty-csv")" ]; then
+    ok "run BAD --csv into an existing empty directory leaves it empty"
+else
+    not_ok "run BAD --csv into an existing empty directory leaves it empty" "exit $rc" \
+        "$(ls -A "$TMP/empty-csv")"
+fi
+
+drsim run "$TMP/no-such-scenario.yaml"
+if [ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] &&
+    [ "$(err)" = "$TMP/no-such-scenario.yaml: error: cannot open: No such file or directory" ]; then
+    ok "run on a nonexistent scenario exits 2 naming the file"
+else
+    not_ok "run on a nonexistent scenario exits 2 naming the file" "exit $rc" "$(err)"
+fi
+drsim validate "$TMP/no-such-scenario.yaml"
+if [ "$rc" -eq 2 ] && grep -q 'cannot open' "$TMP/err"; then
+    ok "validate on a nonexistent scenario exits 2"
+else
+    not_ok "validate on a nonexistent scenario exits 2" "exit $rc" "$(err)"
+fi
+for args in "run tests/scenarios" "validate tests/scenarios"; do
+    # shellcheck disable=SC2086
+    drsim $args
+    if [ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] &&
+        [ "$(err)" = "tests/scenarios: error: not a regular file" ]; then
+        ok "$args (a directory) exits 2: not a regular file"
+    else
+        not_ok "$args (a directory) exits 2: not a regular file" "exit $rc" "$(err)"
+    fi
+done
+
+# validate cannot know the horizon a run will use, but a copy that fails and
+# recovers in no time would loop at one instant: run must refuse it promptly.
+printf 'drsim: 1\nname: zero-cycle\ncomponents: [{name: a, fail: 0, repair: 0}]\n' >"$TMP/zero-cycle.yaml"
+"$DRSIM" run "$TMP/zero-cycle.yaml" --trials 2 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    wait "$pid" 2>/dev/null
+    not_ok "a zero-length fail/repair cycle is refused, not simulated forever" "still running after 5 s"
+else
+    wait "$pid"
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -q '^drsim: ' "$TMP/err"; then
+        ok "a zero-length fail/repair cycle is refused, not simulated forever"
+    else
+        not_ok "a zero-length fail/repair cycle is refused, not simulated forever" "exit $rc" "$(err)"
+    fi
+fi
+
+# ---- output files --------------------------------------------------------------------------
+
+drsim run "$WEB_TIER" --trials 300 --threads 1 --csv "$TMP/t1"
+run_rc=$rc
+if [ "$run_rc" -eq 0 ] && [ -s "$TMP/out" ] && [ ! -s "$TMP/err" ]; then
+    ok "run $WEB_TIER prints a summary on stdout, nothing on stderr, and exits 0"
+else
+    not_ok "run $WEB_TIER prints a summary on stdout, nothing on stderr, and exits 0" \
+        "exit $run_rc" "$(err)"
+fi
+listing=$(cd "$TMP/t1" 2>/dev/null && ls -A | tr '\n' ' ')
+if [ "$listing" = "incidents.csv summary.csv trials.csv " ]; then
+    ok "--csv DIR holds exactly summary.csv, trials.csv, incidents.csv (no temporary files)"
+else
+    not_ok "--csv DIR holds exactly summary.csv, trials.csv, incidents.csv (no temporary files)" \
+        "found: $listing"
+fi
+
+header=$(csv_header "$TMP/t1/summary.csv" 2>/dev/null)
+if [ "$header" = "metric,unit,mean,ci_low,ci_high,p50,p95,p99" ]; then
+    ok "summary.csv header is exactly metric,unit,mean,ci_low,ci_high,p50,p95,p99"
+else
+    not_ok "summary.csv header is exactly metric,unit,mean,ci_low,ci_high,p50,p95,p99" "got: $header"
+fi
+for pair in "availability,fraction" "downtime_per_year,s" "incidents_per_year,1/y" "mttr,s"; do
+    metric=${pair%%,*}
+    row_unit=$(tr -d '\r' <"$TMP/t1/summary.csv" 2>/dev/null |
+        awk -F, -v m="$metric" '$1 == m { print $1 "," $2; n++ } END { if (n != 1) print "rows:" n }')
+    if [ "$row_unit" = "$pair" ]; then
+        ok "summary.csv has one row $metric with unit ${pair#*,}"
+    else
+        not_ok "summary.csv has one row $metric with unit ${pair#*,}" "got: $row_unit"
+    fi
+done
+header=$(csv_header "$TMP/t1/trials.csv" 2>/dev/null)
+case "$header" in
+trial,uptime_s,downtime_s,incidents | trial,uptime_s,downtime_s,incidents,*)
+    ok "trials.csv starts trial,uptime_s,downtime_s,incidents" ;;
+*) not_ok "trials.csv starts trial,uptime_s,downtime_s,incidents" "got: $header" ;;
+esac
+header=$(csv_header "$TMP/t1/incidents.csv" 2>/dev/null)
+case "$header" in
+trial,start_s,end_s,duration_s,cause | trial,start_s,end_s,duration_s,cause,*)
+    ok "incidents.csv starts trial,start_s,end_s,duration_s,cause" ;;
+*) not_ok "incidents.csv starts trial,start_s,end_s,duration_s,cause" "got: $header" ;;
+esac
+if [ "$(csv_rows "$TMP/t1/trials.csv")" = 300 ]; then
+    ok "trials.csv has one row per trial (300)"
+else
+    not_ok "trials.csv has one row per trial (300)" "rows: $(csv_rows "$TMP/t1/trials.csv")"
+fi
+causes=$(tail -n +2 "$TMP/t1/incidents.csv" | tr -d '\r' | awk -F, '
+    $5 !~ /^(web\[[0-5]\]|db\[[01]\]|us-east-1|us-east-1[abc])$/ { bad = bad " " $5 }
+    END { print bad }')
+if [ -s "$TMP/t1/incidents.csv" ] && [ -z "$causes" ]; then
+    ok "every incident's cause names a copy, zone or region of the scenario"
+else
+    not_ok "every incident's cause names a copy, zone or region of the scenario" "unknown:$causes"
+fi
+
+# ---- determinism (SPEC §5) -----------------------------------------------------------------
+
+drsim run "$WEB_TIER" --trials 300 --threads 2 --quiet --csv "$TMP/t2"
+if [ "$rc" -eq 0 ] && same_files "$TMP/t1" "$TMP/t2"; then
+    ok "--threads 1 and --threads 2 give byte-identical CSV files"
+else
+    not_ok "--threads 1 and --threads 2 give byte-identical CSV files" "exit $rc" \
+        "$(for f in summary trials incidents; do cmp "$TMP/t1/$f.csv" "$TMP/t2/$f.csv" 2>&1; done)"
+fi
+drsim run "$WEB_TIER" --trials 300 --threads 2 --quiet --csv "$TMP/t3"
+if [ "$rc" -eq 0 ] && same_files "$TMP/t2" "$TMP/t3"; then
+    ok "the same seed twice gives byte-identical CSV files"
+else
+    not_ok "the same seed twice gives byte-identical CSV files" "exit $rc"
+fi
+drsim run "$WEB_TIER" --trials 300 --threads 2 --quiet --seed 1 --csv "$TMP/t4"
+if [ "$rc" -eq 0 ] && same_files "$TMP/t1" "$TMP/t4"; then
+    ok "--seed 1 gives the same files as the scenario's own seed 1"
+else
+    not_ok "--seed 1 gives the same files as the scenario's own seed 1" "exit $rc"
+fi
+drsim run "$WEB_TIER" --trials 300 --threads 2 --quiet --seed 2 --csv "$TMP/t5"
+if [ "$rc" -eq 0 ] && ! cmp -s "$TMP/t1/trials.csv" "$TMP/t5/trials.csv" &&
+    ! cmp -s "$TMP/t1/summary.csv" "$TMP/t5/summary.csv"; then
+    ok "a different seed gives different files"
+else
+    not_ok "a different seed gives different files" "exit $rc"
+fi
+
+# ---- CLI options override the scenario -----------------------------------------------------
+
+# horizon_of DIR: every trial's uptime_s + downtime_s if they all agree, else "mixed".
+horizon_of() {
+    tail -n +2 "$1/trials.csv" | tr -d '\r' | awk -F, '
+        { h = $2 + $3; if (NR == 1) first = h; else if (h - first > 1e-6 * first || first - h > 1e-6 * first) mixed = 1 }
+        END { if (mixed || NR == 0) print "mixed"; else printf "%.0f\n", first }'
+}
+
+drsim run "$GOOD_DIR/target-met.yaml" --quiet --csv "$TMP/o1"
+if [ "$rc" -eq 0 ] && [ "$(csv_rows "$TMP/o1/trials.csv")" = 200 ] &&
+    [ "$(horizon_of "$TMP/o1")" = 31536000 ]; then
+    ok "without options a run uses the scenario's trials (200) and horizon (1y)"
+else
+    not_ok "without options a run uses the scenario's trials (200) and horizon (1y)" \
+        "exit $rc, rows $(csv_rows "$TMP/o1/trials.csv"), horizon $(horizon_of "$TMP/o1")"
+fi
+drsim run "$GOOD_DIR/target-met.yaml" --quiet --trials 37 --horizon 2y --seed 9 --csv "$TMP/o2"
+if [ "$rc" -eq 0 ] && [ "$(csv_rows "$TMP/o2/trials.csv")" = 37 ]; then
+    ok "--trials 37 overrides the scenario's trials"
+else
+    not_ok "--trials 37 overrides the scenario's trials" "exit $rc, rows $(csv_rows "$TMP/o2/trials.csv")"
+fi
+if [ "$(horizon_of "$TMP/o2")" = 63072000 ]; then
+    ok "--horizon 2y overrides the scenario's horizon (uptime + downtime = 63072000 s)"
+else
+    not_ok "--horizon 2y overrides the scenario's horizon (uptime + downtime = 63072000 s)" \
+        "got $(horizon_of "$TMP/o2")"
+fi
+drsim run "$GOOD_DIR/target-met.yaml" --quiet --trials 37 --horizon 2y --csv "$TMP/o3"
+if [ "$rc" -eq 0 ] && ! cmp -s "$TMP/o2/trials.csv" "$TMP/o3/trials.csv"; then
+    ok "--seed 9 overrides the scenario's seed"
+else
+    not_ok "--seed 9 overrides the scenario's seed" "exit $rc"
+fi
+
+# ---- targets and exit status ---------------------------------------------------------------
+
+expect_status "a run that misses its availability target exits 1" 1 \
+    run "$GOOD_DIR/target-missed.yaml" --quiet
+expect_status "a run that meets its availability target exits 0" 0 \
+    run "$GOOD_DIR/target-met.yaml" --quiet
+drsim run "$GOOD_DIR/target-met.yaml" --quiet
+if [ ! -s "$TMP/out" ]; then
+    ok "--quiet prints nothing on stdout"
+else
+    not_ok "--quiet prints nothing on stdout" "$(out)"
+fi
+
+# ---- plots ---------------------------------------------------------------------------------
+
+png_signature=$(printf '\211PNG\r\n\032\n' | od -An -tx1 | tr -d ' \n')
+drsim run scenarios/single-server.yaml --trials 20 --quiet --plot "$TMP/plots"
+pngs=("$TMP"/plots/*.png)
+bad_pngs=""
+for png in "${pngs[@]}"; do
+    [ -f "$png" ] || { bad_pngs="no PNG files"; break; }
+    [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = "$png_signature" ] || bad_pngs="$bad_pngs $png"
+done
+if [ "$rc" -eq 0 ] && [ -z "$bad_pngs" ] && [ "${#pngs[@]}" -ge 2 ]; then
+    ok "--plot DIR writes real PNG files (${#pngs[@]}, each with the PNG signature)"
+else
+    not_ok "--plot DIR writes real PNG files" "exit $rc; bad: ${bad_pngs:-none}" "$(err)"
+fi
+
+DRSIM_GNUPLOT=/nonexistent "$DRSIM" run scenarios/single-server.yaml --trials 20 --quiet \
+    --plot "$TMP/noplots" --csv "$TMP/noplots-csv" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ -s "$TMP/noplots-csv/summary.csv" ] && [ -s "$TMP/noplots-csv/trials.csv" ] &&
+    grep -i 'warning' "$TMP/err" | grep -qi 'gnuplot'; then
+    ok "without gnuplot a --plot run still exits 0, writes its CSV and warns about gnuplot"
+else
+    not_ok "without gnuplot a --plot run still exits 0, writes its CSV and warns about gnuplot" \
+        "exit $rc" "$(err)"
+fi
+
+# ---- table sla -----------------------------------------------------------------------------
+
+drsim table sla
+sla_default=$(out)
+missing=""
+for text in "3.65 days (87.6 hours)" "8.76 hours" "4.38 hours" "52.6 minutes" "5.26 minutes" \
+    "4.3 minutes" "1 minute"; do
+    grep -qF "$text" "$TMP/out" || missing="$missing '$text'"
+done
+if [ "$rc" -eq 0 ] && [ -z "$missing" ]; then
+    ok "table sla prints the chapter's downtime figures"
+else
+    not_ok "table sla prints the chapter's downtime figures" "exit $rc; missing:$missing" "$(out)"
+fi
+default_lines=$(printf '%s\n' "$sla_default" | wc -l)
+drsim table sla --availability 99.5%
+if [ "$rc" -eq 0 ] && [ "$(out | wc -l)" -eq $((default_lines + 1)) ] && grep -q '^99\.5% ' "$TMP/out"; then
+    ok "table sla --availability 99.5% adds one row"
+else
+    not_ok "table sla --availability 99.5% adds one row" "exit $rc" "$(out)"
+fi
+drsim table sla --availability 99.99%
+if [ "$rc" -eq 0 ] && [ "$(out)" = "$sla_default" ]; then
+    ok "table sla --availability 99.99% (a default level) adds no second row"
+else
+    not_ok "table sla --availability 99.99% (a default level) adds no second row" \
+        "$(diff <(printf '%s\n' "$sla_default") "$TMP/out" | grep '^[<>]')"
+fi
+drsim table sla --availability 0.995 --availability 99.5%
+if [ "$rc" -eq 0 ] && [ "$(out | wc -l)" -eq $((default_lines + 1)) ]; then
+    ok "table sla: 0.995 and 99.5% are the same level"
+else
+    not_ok "table sla: 0.995 and 99.5% are the same level" "$(out)"
+fi
+drsim table sla --csv "$TMP/sla.csv"
+if [ "$rc" -eq 0 ] && [ "$(csv_rows "$TMP/sla.csv")" = 5 ]; then
+    ok "table sla --csv FILE writes one row per level (5)"
+else
+    not_ok "table sla --csv FILE writes one row per level (5)" "exit $rc" "$(cat "$TMP/sla.csv" 2>&1)"
+fi
+drsim table sla --availability 99.5% --availability 0.95 --csv "$TMP/sla7.csv"
+if [ "$rc" -eq 0 ] && [ "$(csv_rows "$TMP/sla7.csv")" = 7 ]; then
+    ok "table sla --csv FILE with two extra levels writes 7 rows"
+else
+    not_ok "table sla --csv FILE with two extra levels writes 7 rows" "exit $rc" "$(cat "$TMP/sla7.csv" 2>&1)"
+fi
+
+# ---- the locale changes no byte (SPEC §4) --------------------------------------------------
+
+german=""
+if locale -a 2>/dev/null | grep -qiE '^de_DE\.utf-?8$'; then
+    german="de_DE.UTF-8"
+    locpath=""
+elif command -v localedef >/dev/null 2>&1 &&
+    mkdir -p "$TMP/locales" &&
+    localedef -i de_DE -f UTF-8 "$TMP/locales/de_DE.UTF-8" >/dev/null 2>&1 &&
+    [ "$(LOCPATH="$TMP/locales" LC_ALL=de_DE.UTF-8 /usr/bin/env printf '%.1f' 1.5 2>/dev/null)" = "1,5" ]; then
+    german="de_DE.UTF-8"   # built into the temp dir; the system has no German locale
+    locpath="$TMP/locales"
+fi
+if [ -z "$german" ]; then
+    echo "ok - LC_ALL=de_DE.UTF-8 changes no CSV byte # SKIP no de_DE.UTF-8 locale"
+    passed=$((passed + 1))
+else
+    env ${locpath:+LOCPATH="$locpath"} LC_ALL="$german" "$DRSIM" run "$WEB_TIER" --trials 300 \
+        --threads 2 --quiet --csv "$TMP/de" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    env ${locpath:+LOCPATH="$locpath"} LC_ALL="$german" "$DRSIM" table sla --availability 99.5% \
+        --csv "$TMP/de-sla.csv" >/dev/null 2>&1
+    "$DRSIM" table sla --availability 99.5% --csv "$TMP/c-sla.csv" >/dev/null 2>&1
+    if [ "$rc" -eq 0 ] && same_files "$TMP/t1" "$TMP/de" && cmp -s "$TMP/de-sla.csv" "$TMP/c-sla.csv"; then
+        ok "LC_ALL=de_DE.UTF-8 changes no CSV byte (run and table sla)"
+    else
+        not_ok "LC_ALL=de_DE.UTF-8 changes no CSV byte (run and table sla)" "exit $rc" "$(err)"
+    fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
