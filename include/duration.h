@@ -11,6 +11,7 @@
 #ifndef DRSIM_DURATION_H
 #define DRSIM_DURATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DURATION_YEAR_S (365.0 * 86400.0)
@@ -24,6 +25,17 @@ int duration_parse(const char *text, double *seconds, char *err, size_t err_size
 /* Parses a number that must be the whole of text (locale-independent strtod
  * that rejects trailing junk, NaN and infinities).  0 on success, -1 on error. */
 int duration_parse_number(const char *text, double *value);
+
+/* true when text[0..length) spells NaN or an infinity as YAML or C would
+ * ("nan", ".NaN", "-inf", ".inf", "Infinity"), so callers can say why it
+ * is refused instead of calling it an unknown word. */
+bool duration_is_nonfinite_word(const char *text, size_t length);
+
+/* Parses a fraction or a percentage ("0.9999", "99.99%") into a fraction.
+ * A percentage is read as the decimal it names ("99.99e-2"), so 99.99%
+ * is exactly the double nearest 0.9999, not 99.99/100.  0 on success,
+ * -1 when it is not a number (range checks are the caller's). */
+int duration_parse_fraction(const char *text, double *fraction);
 
 /* Writes a short human form ("250 ms", "42 s", "5.26 min", "8.76 h",
  * "3.65 d", "12.5 y"), three significant digits.  Returns buf. */

@@ -22,6 +22,7 @@
  *
  * Emits: world_copy_changed() on each flip, with the cause set to the copy.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,8 @@ static bool parse_placement(scenario *sc, yctx *c, const ynode *node, const ypat
     for (int i = 0; i < g->count; i++)
         g->copy_domain[i] = -1;
     if (zone != NULL && zones != NULL) {
-        yerror(c, zones, path, "give either 'zone' or 'zones', not both");
+        ypath zones_path = YPATH_KEY(path, "zones");
+        yerror(c, zones, &zones_path, "give either 'zone' or 'zones', not both");
         return false;
     }
     if (zone != NULL) {
@@ -72,6 +74,11 @@ static bool parse_placement(scenario *sc, yctx *c, const ynode *node, const ypat
     if (zones == NULL)
         return true;
     ypath zones_path = YPATH_KEY(path, "zones");
+    if (zones->kind == YNODE_SCALAR && !ynode_is_null(zones)) {
+        yerror(c, zones, &zones_path, "expected a list of zones (for one zone write zone: %s)",
+               zones->text);
+        return false;
+    }
     if (!yexpect_sequence(c, zones, &zones_path))
         return false;
     if (zones->n == 0) {
@@ -97,9 +104,11 @@ static bool parse_placement(scenario *sc, yctx *c, const ynode *node, const ypat
 static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *path,
                         component_group *g)
 {
-    if (!ymap_check(c, node, path, component_keys))
+    /* unknown keys are reported, and the known ones still read, so one
+     * run shows every problem in the component */
+    bool ok = ymap_check(c, node, path, component_keys);
+    if (node == NULL || node->kind != YNODE_MAPPING)
         return false;
-    bool ok = true;
 
     ypath name_path = YPATH_KEY(path, "name");
     const ynode *name = ymap_require(c, node, path, "name");
@@ -111,32 +120,49 @@ static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *p
         ok = false;
     }
 
+    /* A bad count leaves the group with count 0: its distributions are still
+     * checked, and the service expression does not report it again. */
     long long count = 1;
     const ynode *count_node = ymap_get(node, "count");
     ypath count_path = YPATH_KEY(path, "count");
-    if (count_node != NULL &&
-        !yget_integer(c, count_node, &count_path, 1, SCENARIO_MAX_COPIES, &count))
-        return false; /* nothing below can be sized */
-    if (sc->n_copies + (size_t)count > SCENARIO_MAX_COPIES) {
+    bool count_ok = count_node == NULL ||
+                    yget_integer(c, count_node, &count_path, 1, SCENARIO_MAX_COPIES, &count);
+    if (count_ok && sc->n_copies + (size_t)count > SCENARIO_MAX_COPIES) {
         yerror(c, count_node ? count_node : node, &count_path,
                "more than %d copies in the scenario", SCENARIO_MAX_COPIES);
-        return false;
+        count_ok = false;
     }
-    g->count = (int)count;
-    sc->n_copies += (size_t)count;
 
     long long crews = count;
     const ynode *crews_node = ymap_get(node, "crews");
     ypath crews_path = YPATH_KEY(path, "crews");
-    if (crews_node != NULL && !yget_integer(c, crews_node, &crews_path, 1, count, &crews))
-        ok = false;
-    g->crews = (int)crews;
+    if (crews_node != NULL && count_ok) {
+        if (!yget_integer(c, crews_node, &crews_path, LLONG_MIN, LLONG_MAX, &crews))
+            ok = false;
+        else if (crews < 1 || crews > count) {
+            yerror(c, crews_node, &crews_path, "crews must be 1 to count (%lld), not %lld", count,
+                   crews);
+            ok = false;
+        }
+    }
 
     ypath fail_path = YPATH_KEY(path, "fail"), repair_path = YPATH_KEY(path, "repair");
     const ynode *fail = ymap_require(c, node, path, "fail");
     const ynode *repair = ymap_require(c, node, path, "repair");
-    ok = (fail != NULL && yget_dist(c, fail, &fail_path, &g->fail)) && ok;
-    ok = (repair != NULL && yget_dist(c, repair, &repair_path, &g->repair)) && ok;
+    bool fail_ok = fail != NULL && yget_dist(c, fail, &fail_path, &g->fail);
+    bool repair_ok = repair != NULL && yget_dist(c, repair, &repair_path, &g->repair);
+    ok = ok && fail_ok && repair_ok;
+    if (fail_ok && repair_ok && !(dist_mean(&g->fail) + dist_mean(&g->repair) > 0.0)) {
+        yerror(c, fail, &fail_path,
+               "fail and repair are both 0: the copies would fail and recover endlessly at one "
+               "instant");
+        ok = false;
+    }
+    if (!count_ok)
+        return false; /* nothing below can be sized */
+    g->count = (int)count;
+    g->crews = (int)crews;
+    sc->n_copies += (size_t)count;
 
     g->copy_domain = calloc((size_t)g->count, sizeof *g->copy_domain);
     g->copy_hash = calloc((size_t)g->count, sizeof *g->copy_hash);

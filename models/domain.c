@@ -45,7 +45,8 @@ static int add_domain(scenario *sc, domain_kind kind, int parent)
 
 static bool parse_outage(yctx *c, const ynode *node, const ypath *path, domain *d)
 {
-    if (!ymap_check(c, node, path, outage_keys))
+    bool keys_ok = ymap_check(c, node, path, outage_keys);
+    if (node == NULL || node->kind != YNODE_MAPPING)
         return false;
     ypath fail_path = YPATH_KEY(path, "fail"), repair_path = YPATH_KEY(path, "repair");
     const ynode *fail = ymap_require(c, node, path, "fail");
@@ -53,8 +54,13 @@ static bool parse_outage(yctx *c, const ynode *node, const ypath *path, domain *
     bool ok = fail != NULL && repair != NULL;
     ok = (fail && yget_dist(c, fail, &fail_path, &d->fail)) && ok;
     ok = (repair && yget_dist(c, repair, &repair_path, &d->repair)) && ok;
+    if (ok && !(dist_mean(&d->fail) + dist_mean(&d->repair) > 0.0)) {
+        yerror(c, fail, &fail_path,
+               "fail and repair are both 0: outages would begin and end endlessly at one instant");
+        ok = false;
+    }
     d->has_outage = ok;
-    return ok;
+    return ok && keys_ok;
 }
 
 /* Parses name and outage of one region or zone into a new domain. */
@@ -62,14 +68,14 @@ static int parse_one(scenario *sc, yctx *c, const ynode *node, const ypath *path
                      domain_kind kind, int parent)
 {
     const char *const *keys = kind == DOMAIN_REGION ? region_keys : zone_keys;
-    if (!ymap_check(c, node, path, keys))
+    bool ok = ymap_check(c, node, path, keys); /* reported; the known keys are still read */
+    if (node == NULL || node->kind != YNODE_MAPPING)
         return -1;
     int index = add_domain(sc, kind, parent);
     if (index < 0) {
         yerror(c, node, path, "out of memory");
         return -1;
     }
-    bool ok = true;
     ypath name_path = YPATH_KEY(path, "name");
     const ynode *name = ymap_require(c, node, path, "name");
     char *text = NULL;

@@ -56,7 +56,7 @@ static service_node *parse_component_name(scenario *sc, yctx *c, const ynode *no
         return NULL;
     }
     int count = sc->groups[group].count;
-    if (has_k && at_least > count) {
+    if (count > 0 && has_k && at_least > count) {
         yerror(c, node, path, "at_least %lld of '%s', which has only %d %s", at_least, name, count,
                count == 1 ? "copy" : "copies");
         return NULL;
@@ -105,16 +105,16 @@ static service_node *parse_list(scenario *sc, yctx *c, const ynode *list, const 
 static service_node *parse_gate(scenario *sc, yctx *c, const ynode *node, const ypath *path,
                                 int depth)
 {
-    if (!ymap_check(c, node, path, gate_keys))
-        return NULL;
+    bool keys_ok = ymap_check(c, node, path, gate_keys);
     const ynode *all = ymap_get(node, "all");
     const ynode *any = ymap_get(node, "any");
     const ynode *at_least = ymap_get(node, "at_least");
     const ynode *of = ymap_get(node, "of");
     int forms = (all != NULL) + (any != NULL) + (at_least != NULL || of != NULL);
     if (forms != 1) {
-        yerror(c, node, path, forms == 0 ? "expected 'all', 'any' or 'at_least' with 'of'"
-                                         : "give one of 'all', 'any' or 'at_least', not several");
+        if (keys_ok || forms > 1)
+            yerror(c, node, path, forms == 0 ? "expected 'all', 'any' or 'at_least' with 'of'"
+                                             : "give one of 'all', 'any' or 'at_least', not several");
         return NULL;
     }
     if (all != NULL || any != NULL) {
@@ -122,6 +122,10 @@ static service_node *parse_gate(scenario *sc, yctx *c, const ynode *node, const 
         service_node *gate = parse_list(sc, c, all ? all : any, &list_path, depth);
         if (gate != NULL)
             gate->at_least = all ? (int)gate->n_children : 1;
+        if (!keys_ok) {
+            service_node_free(gate);
+            return NULL;
+        }
         return gate;
     }
     if (at_least == NULL || of == NULL) {
@@ -132,8 +136,14 @@ static service_node *parse_gate(scenario *sc, yctx *c, const ynode *node, const 
     long long k;
     if (!yget_integer(c, at_least, &k_path, 1, SCENARIO_MAX_COPIES, &k))
         return NULL;
-    if (of->kind == YNODE_SCALAR && !ynode_is_null(of))
-        return parse_component_name(sc, c, of, &of_path, k, true);
+    if (of->kind == YNODE_SCALAR && !ynode_is_null(of)) {
+        service_node *copies = parse_component_name(sc, c, of, &of_path, k, true);
+        if (!keys_ok) {
+            service_node_free(copies);
+            return NULL;
+        }
+        return copies;
+    }
     service_node *gate = parse_list(sc, c, of, &of_path, depth);
     if (gate != NULL && k > (long long)gate->n_children) {
         yerror(c, at_least, &k_path, "at_least %lld of %zu sub-expressions", k, gate->n_children);
@@ -142,6 +152,10 @@ static service_node *parse_gate(scenario *sc, yctx *c, const ynode *node, const 
     }
     if (gate != NULL)
         gate->at_least = (int)k;
+    if (!keys_ok) {
+        service_node_free(gate);
+        return NULL;
+    }
     return gate;
 }
 

@@ -84,5 +84,6 @@ void diag_print(const diag_list *d, FILE *out)
     for (size_t i = 0; i < d->count; i++)
         fprintf(out, "%s\n", d->messages[i]);
     if (d->dropped > 0)
-        fprintf(out, "drsim: error: ... and %zu more errors\n", d->dropped);
+        fprintf(out, "drsim: error: %zu more error%s not shown\n", d->dropped,
+                d->dropped == 1 ? "" : "s");
 }

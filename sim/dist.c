@@ -333,6 +333,10 @@ static int parse_text(const char *text, dist *out, char *err, size_t err_size)
             const struct kind_spec *spec = kind_spec_named(s, len);
             if (spec != NULL)
                 set_err(err, err_size, "%s needs parameters, e.g. %s", spec->name, spec->example);
+            else if (duration_is_nonfinite_word(s, len))
+                set_err(err, err_size,
+                        "'%.*s' is not a duration: NaN and infinite values are not allowed", shown,
+                        s);
             else
                 set_err(err, err_size, "unknown distribution '%.*s' (use " VALID_KINDS ")", shown, s);
             return -1;

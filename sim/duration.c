@@ -190,6 +190,11 @@ int duration_parse(const char *text, double *seconds, char *err, size_t err_size
         snprintf(err, err_size, "empty duration (expected a number with a unit: " UNITS_HINT ")");
         return -1;
     }
+    if (duration_is_nonfinite_word(p, len)) {
+        snprintf(err, err_size,
+                 "'%.*s' is not a duration: NaN and infinite values are not allowed", shown, p);
+        return -1;
+    }
     if (p[0] == '-') {
         snprintf(err, err_size, "negative duration '%.*s'", shown, p);
         return -1;
@@ -298,4 +303,52 @@ char *duration_format(double seconds, char *buf, size_t buf_size)
     }
     snprintf(buf, buf_size, "%s %s", number, units[u].name);
     return buf;
+}
+
+bool duration_is_nonfinite_word(const char *text, size_t length)
+{
+    static const char *const words[] = {"nan", "inf", "infinity"};
+    if (length > 0 && (text[0] == '+' || text[0] == '-')) {
+        text++;
+        length--;
+    }
+    if (length > 0 && text[0] == '.') { /* YAML's .nan and .inf */
+        text++;
+        length--;
+    }
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t n = strlen(words[w]);
+        if (length != n)
+            continue;
+        bool same = true;
+        for (size_t i = 0; i < n && same; i++)
+            same = (text[i] | 0x20) == words[w][i];
+        if (same)
+            return true;
+    }
+    return false;
+}
+
+int duration_parse_fraction(const char *text, double *fraction)
+{
+    size_t length = strlen(text);
+    char number[80];
+    if (length == 0 || length + 4 > sizeof number)
+        return -1;
+    memcpy(number, text, length + 1);
+    bool percent = number[length - 1] == '%';
+    if (!percent)
+        return duration_parse_number(number, fraction);
+    number[length - 1] = '\0';
+    /* "99.99" -> "99.99e-2": one correctly rounded conversion; a number
+     * that already has an exponent is divided instead */
+    if (strpbrk(number, "eE") == NULL) {
+        memcpy(number + length - 1, "e-2", 4);
+        return duration_parse_number(number, fraction);
+    }
+    double value;
+    if (duration_parse_number(number, &value) != 0)
+        return -1;
+    *fraction = value / 100.0;
+    return 0;
 }

@@ -295,8 +295,12 @@ static int command_validate(int argc, char **argv)
         fputs(validate_help, stdout);
         return EXIT_OK;
     }
+    if (argc == 2 && argv[1][0] == '-' && argv[1][1] != '\0') {
+        fprintf(stderr, "drsim: unknown option '%s'\n%s", argv[1], validate_help);
+        return EXIT_BAD_INPUT;
+    }
     if (argc != 2) {
-        usage_error("%s takes exactly one scenario", "validate");
+        fprintf(stderr, "drsim: validate takes exactly one scenario\n%s", validate_help);
         return EXIT_BAD_INPUT;
     }
     scenario sc;
@@ -316,19 +320,9 @@ static int compare_doubles(const void *a, const void *b)
 
 static bool parse_level(const char *text, double *out)
 {
-    char number[64];
-    size_t length = strlen(text);
-    if (length == 0 || length >= sizeof number)
-        return false;
-    memcpy(number, text, length + 1);
-    bool percent = number[length - 1] == '%';
-    if (percent)
-        number[length - 1] = '\0';
     double value;
-    if (duration_parse_number(number, &value) != 0)
+    if (duration_parse_fraction(text, &value) != 0)
         return false;
-    if (percent)
-        value /= 100.0;
     if (!(value > 0.0 && value <= 1.0))
         return false;
     *out = value;
@@ -369,15 +363,15 @@ static int command_table_sla(int argc, char **argv)
             csv_path = optarg;
             break;
         case ':':
-            usage_error("option %s needs a value", argv[optind - 1]);
+            fprintf(stderr, "drsim: option %s needs a value\n%s", argv[optind - 1], table_help);
             return EXIT_BAD_INPUT;
         default:
-            usage_error("unknown option '%s'", argv[optind - 1]);
+            fprintf(stderr, "drsim: unknown option '%s'\n%s", argv[optind - 1], table_help);
             return EXIT_BAD_INPUT;
         }
     }
     if (optind < argc) {
-        usage_error("table sla takes no argument '%s'", argv[optind]);
+        fprintf(stderr, "drsim: table sla takes no argument '%s'\n%s", argv[optind], table_help);
         return EXIT_BAD_INPUT;
     }
     qsort(levels, n, sizeof levels[0], compare_doubles);
@@ -398,9 +392,13 @@ static int command_table_sla(int argc, char **argv)
 
 static int command_table(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(table_help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
+    if (argc < 2) {
+        fprintf(stderr, "drsim: table: which table? (sla or strategies)\n%s", table_help);
+        return EXIT_BAD_INPUT;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(table_help, stdout);
+        return EXIT_OK;
     }
     if (wants_help(argc - 1, argv + 1)) {
         fputs(table_help, stdout);
@@ -413,14 +411,14 @@ static int command_table(int argc, char **argv)
                         "version does not have yet\n");
         return EXIT_BAD_INPUT;
     }
-    usage_error("unknown table '%s' (use sla or strategies)", argv[1]);
+    fprintf(stderr, "drsim: unknown table '%s' (use sla or strategies)\n%s", argv[1], table_help);
     return EXIT_BAD_INPUT;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage_text, stderr);
+        fprintf(stderr, "drsim: missing command\n%s", usage_text);
         return EXIT_BAD_INPUT;
     }
     const char *command = argv[1];

@@ -168,6 +168,20 @@ void world_service_changed(trial_world *w, bool up)
     double now_s = des_now(w->sim);
     if (now_s >= w->horizon_s)
         return; /* a flip at the horizon itself has no duration to count */
+    if (!up && !w->incident_open && w->result->incidents > 0 && now_s == w->last_change_s) {
+        /* down again at the instant it came up: the down intervals touch,
+         * so they are one maximal incident (SPEC §3), not two */
+        w->incident_open = true;
+        return;
+    }
+    if (up && w->incident_open &&
+        w->incidents->items[w->incidents->count - 1].start_s == now_s) {
+        /* down and up at one instant: no interval, no incident */
+        w->incidents->count--;
+        w->result->incidents--;
+        w->incident_open = false;
+        return;
+    }
     if (!up) {
         w->result->uptime_s += now_s - w->last_change_s;
         w->result->incidents++;

@@ -21,6 +21,7 @@ typedef struct builder {
     size_t source_length;
     ydoc *doc;
     diag_list *diag;
+    bool *building;          /* per libyaml node: on the current path (an alias cycle if seen again) */
     bool failed;             /* a limit was hit: stop building */
 } builder;
 
@@ -95,8 +96,23 @@ static char *rejoin_from_source(const builder *b, const yaml_node_t *scalar, siz
             char *text = malloc(length + 1);
             if (text == NULL)
                 return NULL;
-            memcpy(text, b->source + start, length);
-            text[length] = '\0';
+            /* a line break and the indentation around it fold into one
+             * space, as YAML folds a plain scalar */
+            size_t out = 0;
+            for (size_t k = start; k <= i; k++) {
+                char c = b->source[k];
+                if (c == '\r' || c == '\n') {
+                    while (out > 0 && (text[out - 1] == ' ' || text[out - 1] == '\t'))
+                        out--;
+                    while (k + 1 <= i && (b->source[k + 1] == ' ' || b->source[k + 1] == '\t' ||
+                                          b->source[k + 1] == '\r' || b->source[k + 1] == '\n'))
+                        k++;
+                    text[out++] = ' ';
+                } else {
+                    text[out++] = c;
+                }
+            }
+            text[out] = '\0';
             *end_char = chars + 1;
             return text;
         } else if ((ch == '}' || ch == ']') && depth > 0)
@@ -265,17 +281,23 @@ static ynode *build_node(builder *b, yaml_node_t *node, int depth)
         build_error(b, &node->start_mark, message);
         return NULL;
     }
-    switch (node->type) {
-    case YAML_SCALAR_NODE:
+    if (node->type == YAML_SCALAR_NODE)
         return build_scalar(b, node, NULL);
-    case YAML_SEQUENCE_NODE:
-        return build_sequence(b, node, depth);
-    case YAML_MAPPING_NODE:
-        return build_mapping(b, node, depth);
-    default:
-        build_error(b, &node->start_mark, "empty YAML node");
+    size_t index = (size_t)(node - b->document->nodes.start);
+    if (b->building[index]) {
+        build_error(b, &node->start_mark, "an alias refers to a node that contains it");
         return NULL;
     }
+    b->building[index] = true;
+    ynode *built = NULL;
+    if (node->type == YAML_SEQUENCE_NODE)
+        built = build_sequence(b, node, depth);
+    else if (node->type == YAML_MAPPING_NODE)
+        built = build_mapping(b, node, depth);
+    else
+        build_error(b, &node->start_mark, "empty YAML node");
+    b->building[index] = false;
+    return built;
 }
 
 static char *directory_of(const char *path)
@@ -292,6 +314,37 @@ static char *directory_of(const char *path)
         dir[length] = '\0';
     }
     return dir;
+}
+
+/* libyaml's reader (bad UTF-8, control characters) gives a byte offset
+ * and no line; the scanner and parser give marks, and a context mark
+ * saying where the construct they were reading began. */
+static void report_parser_error(const ydoc *doc, const yaml_parser_t *parser, const char *text,
+                                size_t length, diag_list *diag)
+{
+    const char *problem = parser->problem ? parser->problem : "error";
+    if (parser->error == YAML_READER_ERROR) {
+        size_t offset = parser->problem_offset < length ? parser->problem_offset : length;
+        long line = 0, column = 0;
+        for (size_t i = 0; i < offset; i++) {
+            if (text[i] == '\n') {
+                line++;
+                column = 0;
+            } else if (((unsigned char)text[i] & 0xC0u) != 0x80u) {
+                column++;
+            }
+        }
+        diag_error(diag, doc->file, line, column, "", "unreadable text: %s", problem);
+        return;
+    }
+    const yaml_mark_t *mark = &parser->problem_mark;
+    if (parser->context != NULL)
+        diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "",
+                   "YAML syntax: %s %s that starts at %zu:%zu", problem, parser->context,
+                   parser->context_mark.line + 1, parser->context_mark.column + 1);
+    else
+        diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "", "YAML syntax: %s",
+                   problem);
 }
 
 int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *text,
@@ -315,31 +368,26 @@ int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *t
     yaml_document_t document;
     int result = 0;
     if (!yaml_parser_load(&parser, &document)) {
-        const yaml_mark_t *mark = &parser.problem_mark;
-        if (parser.context != NULL)
-            diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "",
-                       "YAML syntax: %s %s", parser.problem ? parser.problem : "error",
-                       parser.context);
-        else
-            diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "",
-                       "YAML syntax: %s", parser.problem ? parser.problem : "error");
+        report_parser_error(doc, &parser, text, length, diag);
         yaml_parser_delete(&parser);
         return -1;
     }
 
     yaml_node_t *root = yaml_document_get_root_node(&document);
     if (root != NULL) {
-        builder b = {&document, text, length, doc, diag, false};
-        doc->root = build_node(&b, root, 0);
+        size_t n_nodes = (size_t)(document.nodes.top - document.nodes.start);
+        builder b = {&document, text, length, doc, diag, calloc(n_nodes + 1, sizeof(bool)), false};
+        doc->root = b.building ? build_node(&b, root, 0) : NULL;
+        if (b.building == NULL)
+            diag_error(diag, doc->file, -1, -1, "", "out of memory");
+        free(b.building);
         if (doc->root == NULL)
             result = -1;
         else {
             /* a second document is a mistake worth naming, not something to ignore */
             yaml_document_t next;
             if (!yaml_parser_load(&parser, &next)) {
-                const yaml_mark_t *mark = &parser.problem_mark;
-                diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "",
-                           "YAML syntax: %s", parser.problem ? parser.problem : "error");
+                report_parser_error(doc, &parser, text, length, diag);
                 result = -1;
             } else {
                 yaml_node_t *next_root = yaml_document_get_root_node(&next);
@@ -526,7 +574,8 @@ static void unknown_key_error(yctx *c, const ynode *key, const ypath *path,
                               const char *const allowed[])
 {
     const char *closest = NULL;
-    size_t best = 3; /* suggest only near misses */
+    /* suggest only near misses: one edit for short keys, two for longer */
+    size_t best = strlen(key->text) <= 4 ? 2 : 3;
     for (size_t i = 0; allowed[i] != NULL; i++) {
         size_t d = edit_distance(key->text, allowed[i]);
         if (d < best) {
@@ -565,7 +614,10 @@ bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const 
         bool known = false;
         for (size_t k = 0; allowed[k] != NULL; k++)
             known = known || strcmp(allowed[k], key->text) == 0;
-        if (!known) {
+        if (!known && key->plain && strcmp(key->text, "<<") == 0) {
+            yerror(c, key, path, "YAML merge keys ('<<') are not supported: write the keys out");
+            ok = false;
+        } else if (!known) {
             unknown_key_error(c, key, path, allowed);
             ok = false;
         }
@@ -632,17 +684,21 @@ bool yget_integer(yctx *c, const ynode *node, const ypath *path, long long min, 
     char *end = NULL;
     errno = 0;
     long long value = strtoll(text, &end, 10);
-    bool digits_only = end != text && *end == '\0';
+    bool digits_only = end != text && *end == '\0' && errno != ERANGE;
     if (!digits_only) {
+        /* 1e3 is a whole number too; 2.5, "two" and 1e400 are not */
         double real;
-        if (duration_parse_number(text, &real) == 0)
-            yerror(c, node, path, "'%s' is not a whole number between %lld and %lld", text, min,
-                   max);
-        else
-            yerror(c, node, path, "'%s' is not a number", text);
-        return false;
+        if (duration_parse_number(text, &real) != 0 || real != floor(real)) {
+            yerror(c, node, path, "'%s' is not a whole number", text);
+            return false;
+        }
+        if (real < (double)min || real > (double)max) {
+            yerror(c, node, path, "%s is out of range (%lld to %lld)", text, min, max);
+            return false;
+        }
+        value = (long long)real;
     }
-    if (errno == ERANGE || value < min || value > max) {
+    if (value < min || value > max) {
         yerror(c, node, path, "%s is out of range (%lld to %lld)", text, min, max);
         return false;
     }
@@ -691,23 +747,11 @@ bool yget_fraction(yctx *c, const ynode *node, const ypath *path, double *out)
     if (!expect_scalar(c, node, path, "a fraction or a percentage"))
         return false;
     const char *text = node->text;
-    size_t length = strlen(text);
     double value;
-    bool percent = length > 0 && text[length - 1] == '%';
-    char number[128];
-    if (length >= sizeof number) {
-        yerror(c, node, path, "'%.40s...' is not a fraction or a percentage", text);
+    if (duration_parse_fraction(text, &value) != 0) {
+        yerror(c, node, path, "'%.60s' is not a fraction (0.9999) or a percentage (99.99%%)", text);
         return false;
     }
-    memcpy(number, text, length + 1);
-    if (percent)
-        number[length - 1] = '\0';
-    if (duration_parse_number(number, &value) != 0) {
-        yerror(c, node, path, "'%s' is not a fraction (0.9999) or a percentage (99.99%%)", text);
-        return false;
-    }
-    if (percent)
-        value /= 100.0;
     if (!(value > 0.0 && value <= 1.0)) {
         yerror(c, node, path, "'%s' is outside (0, 1] (write 99.99%% or 0.9999)", text);
         return false;

@@ -212,7 +212,8 @@ if kill -0 "$pid" 2>/dev/null; then
 else
     wait "$pid"
     rc=$?
-    if [ "$rc" -eq 2 ] && grep -q '^drsim: ' "$TMP/err"; then
+    # refused by the loader (FILE:LINE:COL) or by the run's event estimate (drsim:)
+    if [ "$rc" -eq 2 ] && grep -qE '^(drsim: |[^:]+:[0-9]+:[0-9]+: error: )' "$TMP/err"; then
         ok "a zero-length fail/repair cycle is refused, not simulated forever"
     else
         not_ok "a zero-length fail/repair cycle is refused, not simulated forever" "exit $rc" "$(err)"

@@ -125,8 +125,8 @@ static const struct { const char *text; const char *message; } BAD[] = {
     {"exp(mean=0)", "exp mean must be > 0"},
     {"exp(mean=-1h)", "exp mean: negative duration '-1h'"},
     {"exp(mean=3hrs)", "exp mean: unknown unit 'hrs' in duration '3hrs' (use " UNITS_HINT ")"},
-    {"exp(mean=nan)", "exp mean: 'nan' is not a duration (expected a number with a unit: "
-                      UNITS_HINT ")"},
+    {"exp(mean=nan)", "exp mean: 'nan' is not a duration: NaN and infinite values are not allowed"},
+    {"nan", "'nan' is not a duration: NaN and infinite values are not allowed"},
     {"weibull(shape=1.5)", "missing parameter 'scale' in weibull(...)"},
     {"weibull(scale=1h)", "missing parameter 'shape' in weibull(...)"},
     {"weibull(k=1, scale=1h)", "unknown parameter 'k' for weibull (expected shape and scale)"},

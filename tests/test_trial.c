@@ -299,6 +299,34 @@ static void test_world_is_reusable_across_trials(void **state)
     scenario_free(&sc);
 }
 
+static void test_touching_down_intervals_are_one_incident(void **state)
+{
+    (void)state;
+    /* fail: 0 — the copy is down again the instant it is repaired: one
+     * maximal incident for the whole horizon, not one per repair */
+    outcome o = run_one("drsim: 1\nname: t\ncomponents:\n"
+                        "  - {name: u, fail: 0, repair: 1h}\n",
+                        100 * HOUR, 1, 0);
+    assert_int_equal(o.result.incidents, 1);
+    assert_int_equal(o.incidents.count, 1);
+    assert_seconds(o.result.downtime_s, 100 * HOUR);
+    assert_true(o.incidents.items[0].censored);
+    incident_list_free(&o.incidents);
+}
+
+static void test_zero_length_outage_is_no_incident(void **state)
+{
+    (void)state;
+    outcome o = run_one("drsim: 1\nname: t\ncomponents:\n"
+                        "  - {name: u, fail: 10h, repair: 0}\n",
+                        100 * HOUR, 1, 0);
+    assert_int_equal(o.result.incidents, 0);
+    assert_int_equal(o.incidents.count, 0);
+    assert_int_equal(o.result.component_failures, 10);
+    assert_seconds(o.result.uptime_s, 100 * HOUR);
+    incident_list_free(&o.incidents);
+}
+
 static void test_cause_names_read_like_the_scenario(void **state)
 {
     (void)state;
@@ -329,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_same_seed_and_trial_give_the_same_history),
         cmocka_unit_test(test_shared_component_sees_the_same_failures_in_another_scenario),
         cmocka_unit_test(test_world_is_reusable_across_trials),
+        cmocka_unit_test(test_touching_down_intervals_are_one_incident),
+        cmocka_unit_test(test_zero_length_outage_is_no_incident),
         cmocka_unit_test(test_cause_names_read_like_the_scenario),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
