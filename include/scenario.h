@@ -104,6 +104,14 @@ int scenario_load_string(scenario *sc, const char *name, const char *text, size_
 
 void scenario_free(scenario *sc);
 
+/* A run that would need more kernel events than this per trial is refused:
+ * it would take hours, and is almost always a unit mistake (1ms for 1m). */
+#define SCENARIO_MAX_EVENTS_PER_TRIAL 2e9
+
+/* Expected kernel events per trial over horizon_s: two per failure and
+ * repair cycle of every copy and every domain with outages. */
+double scenario_expected_events(const scenario *sc, double horizon_s);
+
 /* Index of the group or domain with that name, or -1. */
 int scenario_find_group(const scenario *sc, const char *name);
 int scenario_find_domain(const scenario *sc, const char *name);

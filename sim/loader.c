@@ -36,6 +36,22 @@ int scenario_find_domain(const scenario *sc, const char *name)
     return -1;
 }
 
+double scenario_expected_events(const scenario *sc, double horizon_s)
+{
+    double events = 0.0;
+    for (size_t g = 0; g < sc->n_groups; g++) {
+        double cycle_s = dist_mean(&sc->groups[g].fail) + dist_mean(&sc->groups[g].repair);
+        events += sc->groups[g].count * 2.0 * horizon_s / cycle_s; /* cycle > 0: checked at load */
+    }
+    for (size_t d = 0; d < sc->n_domains; d++) {
+        if (!sc->domains[d].has_outage)
+            continue;
+        double cycle_s = dist_mean(&sc->domains[d].fail) + dist_mean(&sc->domains[d].repair);
+        events += 2.0 * horizon_s / cycle_s;
+    }
+    return events;
+}
+
 void scenario_free(scenario *sc)
 {
     free(sc->file);

@@ -28,10 +28,6 @@
 
 enum exit_status { EXIT_OK = 0, EXIT_TARGET_MISSED = 1, EXIT_BAD_INPUT = 2 };
 
-/* A run that would need more kernel events than this per trial is refused:
- * it would take hours, and is almost always a unit mistake (1ms for 1m). */
-#define MAX_EVENTS_PER_TRIAL 2e9
-
 static const char usage_text[] =
     "usage: drsim run SCENARIO [--trials N] [--seed S] [--horizon D] [--threads T]\n"
     "                          [--csv DIR] [--plot DIR] [--quiet]\n"
@@ -203,21 +199,18 @@ static int load_scenario(const char *path, scenario *sc)
     return result;
 }
 
-/* Rough events per trial: two per failure/repair cycle of each copy and domain. */
-static double expected_events_per_trial(const scenario *sc, double horizon_s)
+/* Refuses a run that would take hours of simulation per trial. */
+static bool effort_ok(const scenario *sc, const char *path, double horizon_s)
 {
-    double events = 0.0;
-    for (size_t g = 0; g < sc->n_groups; g++) {
-        double cycle_s = dist_mean(&sc->groups[g].fail) + dist_mean(&sc->groups[g].repair);
-        events += sc->groups[g].count * 2.0 * horizon_s / (cycle_s > 0 ? cycle_s : 1e-300);
-    }
-    for (size_t d = 0; d < sc->n_domains; d++) {
-        if (!sc->domains[d].has_outage)
-            continue;
-        double cycle_s = dist_mean(&sc->domains[d].fail) + dist_mean(&sc->domains[d].repair);
-        events += 2.0 * horizon_s / (cycle_s > 0 ? cycle_s : 1e-300);
-    }
-    return events;
+    double events = scenario_expected_events(sc, horizon_s);
+    if (events <= SCENARIO_MAX_EVENTS_PER_TRIAL)
+        return true;
+    fprintf(stderr,
+            "drsim: %s: about %.3g events per trial over the %s horizon (at most %.0e): check the "
+            "units of `fail` and `repair`, or shorten the horizon\n",
+            path, events, duration_format(horizon_s, (char[32]){0}, 32),
+            SCENARIO_MAX_EVENTS_PER_TRIAL);
+    return false;
 }
 
 static int command_run(int argc, char **argv)
@@ -240,12 +233,7 @@ static int command_run(int argc, char **argv)
         .threads = (int)a.threads,
         .progress = !a.quiet && isatty(STDERR_FILENO),
     };
-    double events = expected_events_per_trial(&sc, cfg.horizon_s);
-    if (events > MAX_EVENTS_PER_TRIAL) {
-        fprintf(stderr,
-                "drsim: %s: about %.3g events per trial (at most %.0e): check the units of "
-                "`fail` and `repair`, or shorten the horizon\n",
-                a.scenario_path, events, MAX_EVENTS_PER_TRIAL);
+    if (!effort_ok(&sc, a.scenario_path, cfg.horizon_s)) {
         scenario_free(&sc);
         return EXIT_BAD_INPUT;
     }
@@ -306,8 +294,9 @@ static int command_validate(int argc, char **argv)
     scenario sc;
     if (load_scenario(argv[1], &sc) != 0)
         return EXIT_BAD_INPUT;
+    bool ok = effort_ok(&sc, argv[1], sc.horizon_s);
     scenario_free(&sc);
-    return EXIT_OK;
+    return ok ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
 /* ---- drsim table ----------------------------------------------------------------------- */

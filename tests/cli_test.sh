@@ -220,6 +220,17 @@ else
     fi
 fi
 
+# ---- effort ------------------------------------------------------------------------------
+
+for cmd in validate run; do
+    drsim $cmd tests/scenarios/effort/too-many-events.yaml
+    if [ "$rc" -eq 2 ] && grep -q '^drsim: .*events per trial' "$TMP/err" && [ ! -s "$TMP/out" ]; then
+        ok "$cmd refuses a scenario that needs ~3e11 events per trial"
+    else
+        not_ok "$cmd refuses a scenario that needs ~3e11 events per trial" "exit $rc" "$(err)"
+    fi
+done
+
 # ---- output files --------------------------------------------------------------------------
 
 drsim run "$WEB_TIER" --trials 300 --threads 1 --csv "$TMP/t1"
