@@ -44,6 +44,8 @@ BENCH_SRCS = $(wildcard tests/bench/*.c)
 BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps run test asan ubsan bench valgrind reports install clean help
+# test and bench objects are not throwaway intermediates: keep them for incremental builds
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 all: deps drsim
