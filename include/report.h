@@ -11,6 +11,13 @@
  *                                 percentiles of the per-incident durations
  *   sla_attainment      fraction  (with an availability target) share of
  *                                 year-long periods meeting the target
+ *   availability_requests fraction (DR models) ∫ served fraction / horizon
+ *   rto                 s         (disasters) start to full service, per
+ *                                 disaster that hit the running service;
+ *                                 ratio estimator like mttr
+ *   rpo                 s         (data models) data lost per such disaster
+ *   rto_attainment, rpo_attainment  fraction  (targets) share of those
+ *                                 disasters within the target
  *
  * Output files are written to temporaries and renamed only when all three
  * are complete (outfile.h): a failed run leaves nothing half-written.
@@ -27,7 +34,7 @@
 #include "scenario.h"
 #include "stats.h"
 
-#define REPORT_MAX_METRICS 8
+#define REPORT_MAX_METRICS 16
 
 typedef struct report_metric {
     const char *name;   /* as in summary.csv */
@@ -41,6 +48,7 @@ typedef struct run_summary {
     uint64_t trials;
     uint64_t incidents;       /* over all trials */
     uint64_t censored;        /* incidents cut off by the horizon */
+    uint64_t disasters;       /* that hit the running service, over all trials */
     uint64_t events;          /* kernel events over all trials */
     double horizon_s;
 } run_summary;
@@ -61,7 +69,7 @@ void report_print(FILE *out, const scenario *sc, const run_config *cfg,
  * (`drsim check` is the command that decides with confidence). */
 bool report_targets_met(const scenario *sc, const run_summary *summary);
 
-/* summary.csv, trials.csv and incidents.csv in dir (created if needed).
+/* summary.csv, trials.csv, incidents.csv and disasters.csv in dir (created if needed).
  * 0 on success; -1 with a message in err and no file replaced. */
 int report_write_csv(const char *dir, const scenario *sc, const run_results *results,
                      const run_summary *summary, char *err, size_t err_size);

@@ -36,6 +36,7 @@ typedef struct run_results {
     uint64_t trials;           /* records in the arrays */
     trial_result *records;     /* [trials], in trial order */
     incident_list *incidents;  /* [trials]: each trial's incidents in time order */
+    disaster_list *disasters;  /* [trials]: each trial's disasters in time order */
     double wall_s;             /* elapsed wall-clock time */
 } run_results;
 

@@ -36,6 +36,9 @@
 #define SCENARIO_DEFAULT_HORIZON_S (365.0 * 86400.0)
 #define SCENARIO_DEFAULT_TRIALS 1000
 #define SCENARIO_DEFAULT_SEED 1
+/* Up while serving at least 95% of requests: a 5% error rate is where
+ * cloud SLAs begin to count a minute as unavailable. */
+#define SCENARIO_DEFAULT_UP_THRESHOLD 0.95
 
 typedef enum domain_kind { DOMAIN_REGION, DOMAIN_ZONE } domain_kind;
 
@@ -92,6 +95,9 @@ typedef struct scenario {
     size_t n_groups;
     service_node *service;
     size_t n_copies;       /* over all groups */
+    double up_threshold;   /* up by time while the served fraction is >= this */
+    bool has_dr;           /* DR models route traffic (availability by requests) */
+    bool has_data;         /* data models say what a disaster loses (RPO) */
 } scenario;
 
 /* Loads and checks path.  0 on success.  On failure returns -1, records
@@ -111,6 +117,9 @@ void scenario_free(scenario *sc);
 /* Expected kernel events per trial over horizon_s: two per failure and
  * repair cycle of every copy and every domain with outages. */
 double scenario_expected_events(const scenario *sc, double horizon_s);
+
+/* The name of data model `index` (a database), for corruption records. */
+const char *scenario_data_name(const scenario *sc, int index);
 
 /* Index of the group or domain with that name, or -1. */
 int scenario_find_group(const scenario *sc, const char *name);

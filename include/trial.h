@@ -11,6 +11,13 @@
  *   - incidents: maximal intervals with the service down, each with the
  *     component copy, zone or region whose failure began it.  An incident
  *     still open at the horizon ends there and is marked censored.
+ *   - the served fraction f(t) of demand: 0 or 1 from the service
+ *     expression alone; with the DR models, DNS shares × what each region
+ *     serves × whether its data is usable.  The service is up (by time)
+ *     while f >= the scenario's up threshold; ∫ f dt is its availability
+ *     by requests.
+ *   - disasters: zone and region outages and data corruption, each with its
+ *     RTO (until f is back to 1) and RPO (data lost, set by the models).
  *
  * Determinism: a trial's record depends only on (scenario, seed, trial
  * index): every random draw comes from a stream keyed by the drawing
@@ -44,6 +51,27 @@ typedef struct incident_list {
     size_t count, capacity;
 } incident_list;
 
+/* A disaster: a zone or region outage, or logical data corruption.  Each
+ * yields one RTO (start to full service restored) and one RPO (data lost). */
+typedef enum disaster_kind { DISASTER_ZONE, DISASTER_REGION, DISASTER_CORRUPTION } disaster_kind;
+
+typedef struct disaster {
+    disaster_kind kind;
+    int domain;          /* the zone or region; for corruption, the database */
+    double start_s;
+    double armed_s;      /* restoration counts from here: the start, or for
+                            corruption the moment it is detected */
+    double restored_s;   /* full service (served fraction 1) again; the horizon if censored */
+    double data_loss_s;  /* RPO: the span of writes lost */
+    bool hit_active;     /* it struck where the service was running at its start */
+    bool censored;       /* not restored by the horizon */
+} disaster;
+
+typedef struct disaster_list {
+    disaster *items;
+    size_t count, capacity;
+} disaster_list;
+
 typedef struct trial_result {
     double uptime_s, downtime_s;
     uint64_t incidents;
@@ -52,6 +80,7 @@ typedef struct trial_result {
     uint64_t periods;              /* year-long periods in the horizon */
     uint64_t periods_meeting_target; /* with availability >= the scenario's target */
     uint64_t events;               /* kernel events fired */
+    double served_s;               /* ∫ served fraction dt: request-weighted uptime */
 } trial_result;
 
 typedef struct trial_world trial_world;
@@ -63,9 +92,11 @@ void trial_world_destroy(trial_world *world);
 /* Runs trial `trial_index` to horizon_s.  0 on success, -1 when out of memory
  * (then *result and the appended incidents must not be used). */
 int trial_run(trial_world *world, uint64_t seed, uint64_t trial_index, double horizon_s,
-              trial_result *result, incident_list *incidents);
+              trial_result *result, incident_list *incidents, disaster_list *disasters);
 
 void incident_list_free(incident_list *list);
+void disaster_list_free(disaster_list *list);
+const char *disaster_kind_name(disaster_kind kind); /* "zone", "region", "corruption" */
 
 /* "web[2]", "east-a" — the name of an incident's cause, into buf. */
 char *incident_cause_name(const scenario *sc, const incident *inc, char *buf, size_t buf_size);

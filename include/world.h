@@ -88,7 +88,17 @@ struct trial_world {
     bool *node_up;
     int *copy_parent_offsets;  /* [n_copies + 1] */
     int *copy_parents;
-    bool service_up;
+    bool service_up;           /* the service expression's verdict */
+
+    /* the DR layer (per domain index; only regions are used): set by the
+     * DR models, combined by world_served_changed() */
+    bool dr_active;            /* the scenario has DR models */
+    double *route_share;       /* share of clients DNS sends to the region */
+    double *region_served;     /* share of requests routed there that it serves */
+    bool *region_data_ok;      /* its database is usable from there */
+    double served_fraction;    /* f(t) */
+    double up_threshold;       /* up by time while f >= this */
+    double fraction_since_s;   /* f has had its value since then */
 
     /* the observer */
     world_cause cause;         /* what the event being handled is failing */
@@ -99,6 +109,8 @@ struct trial_world {
     uint64_t n_periods;
     trial_result *result;
     incident_list *incidents;
+    disaster_list *disasters;
+    size_t disasters_open_from; /* disasters before this index are closed */
     bool out_of_memory;
 };
 
@@ -106,7 +118,24 @@ struct trial_world {
 void world_copy_changed(trial_world *w, int copy);
 void world_domain_changed(trial_world *w, int d);
 
-/* Called by the service gates when the root flips: the observer's accounting. */
+/* Called by the service gates when the root flips. */
 void world_service_changed(trial_world *w, bool up);
+
+/* Called by the DR models after changing route_share, region_served or
+ * region_data_ok: recomputes f and does the observer's accounting. */
+void world_served_changed(trial_world *w);
+
+/* A disaster begins now; returns its index in w->disasters (-1 when out
+ * of memory).  Models add data loss with world_disaster_data_loss(). */
+int world_disaster_begin(trial_world *w, disaster_kind kind, int where, bool hit_active);
+void world_disaster_data_loss(trial_world *w, int index, double lost_s);
+
+/* Restoration of the disaster counts from now on (world_disaster_begin arms
+ * at once; corruption is armed when detected).  If the service is at full
+ * strength once the current instant's events are done, its RTO ends here. */
+void world_disaster_arm(trial_world *w, int index);
+
+/* Scheduling priority of the end-of-instant checks: after everything else. */
+#define PRIORITY_LAST DES_PRIORITY_MAX
 
 #endif

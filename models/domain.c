@@ -17,7 +17,8 @@
  * its zone and region are both up (SPEC §3).
  *
  * Emits: world_domain_changed() on each flip, with the cause set to the
- * domain, so incidents it begins are attributed to it.
+ * domain, so incidents it begins are attributed to it; and a disaster
+ * record (zone or region) per outage, for its RTO.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,13 @@ static void on_domain_outage(des_sim *sim, void *subject, void *object)
     w->domains[d].up = false;
     w->result->domain_outages++;
     w->cause = (world_cause){spec->kind == DOMAIN_REGION ? CAUSE_REGION : CAUSE_ZONE, d, -1};
+    /* it hits the service if the service runs there: traffic is routed to
+     * its region (DR models), or copies of the service sit inside it */
+    int region = spec->kind == DOMAIN_REGION ? d : spec->parent;
+    bool hit_active = w->dr_active ? region >= 0 && w->route_share[region] > 0.0
+                                   : w->domain_copy_offsets[d + 1] > w->domain_copy_offsets[d];
+    world_disaster_begin(w, spec->kind == DOMAIN_REGION ? DISASTER_REGION : DISASTER_ZONE, d,
+                         hit_active);
     world_domain_changed(w, d);
     double duration_s = dist_sample(&spec->repair, w->domains[d].repair_rng);
     des_schedule(sim, des_now(sim) + duration_s, PRIORITY_RECOVERY, on_domain_recovered, w,

@@ -52,6 +52,13 @@ double scenario_expected_events(const scenario *sc, double horizon_s)
     return events;
 }
 
+const char *scenario_data_name(const scenario *sc, int index)
+{
+    (void)sc;
+    (void)index;
+    return "?"; /* databases arrive with the DR models */
+}
+
 void scenario_free(scenario *sc)
 {
     free(sc->file);
@@ -200,6 +207,7 @@ static void set_defaults(scenario *sc)
     sc->horizon_s = SCENARIO_DEFAULT_HORIZON_S;
     sc->trials = SCENARIO_DEFAULT_TRIALS;
     sc->seed = SCENARIO_DEFAULT_SEED;
+    sc->up_threshold = SCENARIO_DEFAULT_UP_THRESHOLD;
 }
 
 static int finish(scenario *sc, ydoc *doc, int result)

@@ -30,6 +30,85 @@ static void per_trial_metric(report_metric *m, double *scratch, size_t n)
     stats_percentiles(scratch, n, &m->estimate.p50, &m->estimate.p95, &m->estimate.p99);
 }
 
+static bool scenario_has_disasters(const scenario *sc)
+{
+    for (size_t d = 0; d < sc->n_domains; d++)
+        if (sc->domains[d].has_outage)
+            return true;
+    return sc->has_data;
+}
+
+/* One value per disaster that hit the running service (`which` picks RTO
+ * or RPO), summarised like MTTR: a ratio of per-trial sums with the trial
+ * as cluster, percentiles over the disasters; and, with a target, the
+ * share of disasters within it. */
+enum disaster_value { DISASTER_RTO, DISASTER_RPO };
+
+static double disaster_value(const disaster *d, enum disaster_value which)
+{
+    return which == DISASTER_RTO ? d->restored_s - d->start_s : d->data_loss_s;
+}
+
+static int disaster_metric(const run_results *results, run_summary *out, enum disaster_value which,
+                           bool has_target, double target_s, double *sums, double *counts)
+{
+    size_t n = (size_t)results->trials;
+    double *all = malloc((out->disasters ? out->disasters : 1) * sizeof *all);
+    double *met = malloc((n ? n : 1) * sizeof *met);
+    if (all == NULL || met == NULL) {
+        free(all);
+        free(met);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        sums[i] = counts[i] = met[i] = 0.0;
+        for (size_t j = 0; j < results->disasters[i].count; j++) {
+            const disaster *d = &results->disasters[i].items[j];
+            if (!d->hit_active)
+                continue;
+            double v = disaster_value(d, which);
+            sums[i] += v;
+            counts[i] += 1.0;
+            met[i] += v <= target_s ? 1.0 : 0.0;
+            all[k++] = v;
+        }
+    }
+    const char *name = which == DISASTER_RTO ? "rto" : "rpo";
+    report_metric *m = add_metric(out, name, "s");
+    stats_ratio_ci(sums, counts, n, CONFIDENCE, &m->estimate);
+    m->estimate.n = k;
+    stats_percentiles(all, k, &m->estimate.p50, &m->estimate.p95, &m->estimate.p99);
+    if (has_target) {
+        report_metric *a = add_metric(out, which == DISASTER_RTO ? "rto_attainment"
+                                                                 : "rpo_attainment",
+                                      "fraction");
+        stats_ratio_ci(met, counts, n, CONFIDENCE, &a->estimate);
+        a->estimate.n = k;
+        a->estimate.p50 = a->estimate.p95 = a->estimate.p99 = NAN;
+    }
+    free(all);
+    free(met);
+    return 0;
+}
+
+static int summarize_disasters(const scenario *sc, const run_results *results, run_summary *out,
+                               double *sums, double *counts)
+{
+    if (!scenario_has_disasters(sc))
+        return 0;
+    for (uint64_t i = 0; i < results->trials; i++)
+        for (size_t j = 0; j < results->disasters[i].count; j++)
+            out->disasters += results->disasters[i].items[j].hit_active;
+    if (disaster_metric(results, out, DISASTER_RTO, sc->targets.has_rto, sc->targets.rto_s, sums,
+                        counts) != 0)
+        return -1;
+    if (sc->has_data && disaster_metric(results, out, DISASTER_RPO, sc->targets.has_rpo,
+                                        sc->targets.rpo_s, sums, counts) != 0)
+        return -1;
+    return 0;
+}
+
 int report_summarize(const scenario *sc, const run_results *results, double horizon_s,
                      run_summary *out)
 {
@@ -86,6 +165,17 @@ int report_summarize(const scenario *sc, const run_results *results, double hori
     stats_percentiles(durations, k, &mttr->estimate.p50, &mttr->estimate.p95, &mttr->estimate.p99);
     free(durations);
 
+    if (sc->has_dr) {
+        for (size_t i = 0; i < n; i++)
+            values[i] = results->records[i].served_s / horizon_s;
+        per_trial_metric(add_metric(out, "availability_requests", "fraction"), values, n);
+    }
+    if (summarize_disasters(sc, results, out, values, counts) != 0) {
+        free(values);
+        free(counts);
+        return -1;
+    }
+
     if (sc->targets.has_availability) {
         for (size_t i = 0; i < n; i++)
             values[i] = results->records[i].periods
@@ -119,6 +209,16 @@ static const char *human_name(const char *metric)
         return "MTTR";
     if (strcmp(metric, "sla_attainment") == 0)
         return "SLA attainment";
+    if (strcmp(metric, "availability_requests") == 0)
+        return "avail. (requests)";
+    if (strcmp(metric, "rto") == 0)
+        return "RTO";
+    if (strcmp(metric, "rpo") == 0)
+        return "RPO";
+    if (strcmp(metric, "rto_attainment") == 0)
+        return "RTO attainment";
+    if (strcmp(metric, "rpo_attainment") == 0)
+        return "RPO attainment";
     return metric;
 }
 
@@ -128,7 +228,7 @@ static char *human_value(const report_metric *m, double value, char *buf, size_t
         snprintf(buf, size, "-");
     else if (strcmp(m->unit, "s") == 0)
         duration_format(value, buf, size);
-    else if (strcmp(m->name, "availability") == 0)
+    else if (strncmp(m->name, "availability", 12) == 0)
         snprintf(buf, size, "%.5f%%", 100.0 * value);
     else if (strcmp(m->unit, "fraction") == 0)
         snprintf(buf, size, "%.1f%%", 100.0 * value);
@@ -175,6 +275,9 @@ void report_print(FILE *out, const scenario *sc, const run_config *cfg,
         fprintf(out, " (%llu still open at the horizon, counted up to it)",
                 (unsigned long long)summary->censored);
     fprintf(out, "; MTTR percentiles are over incidents, the others over trials.\n");
+    if (summary->disasters > 0 || report_find(summary, "rto") != NULL)
+        fprintf(out, "%llu disasters struck the running service; RTO and RPO are per disaster.\n",
+                (unsigned long long)summary->disasters);
 
     const report_metric *availability = report_find(summary, "availability");
     if (sc->targets.has_availability && availability != NULL) {
@@ -186,8 +289,20 @@ void report_print(FILE *out, const scenario *sc, const run_config *cfg,
         fprintf(out, "target availability %.6g%%: %s (mean %.5f%%)\n", 100.0 * target, verdict,
                 100.0 * e->mean);
     }
-    if (sc->targets.has_rto || sc->targets.has_rpo)
-        fprintf(out, "targets rto/rpo: not measured (this scenario has no disasters, failover or data)\n");
+    for (int which = 0; which < 2; which++) {
+        bool has = which == 0 ? sc->targets.has_rto : sc->targets.has_rpo;
+        const report_metric *m = report_find(summary, which == 0 ? "rto_attainment" : "rpo_attainment");
+        if (!has)
+            continue;
+        char target[32];
+        duration_format(which == 0 ? sc->targets.rto_s : sc->targets.rpo_s, target, sizeof target);
+        if (m == NULL)
+            fprintf(out, "target %s %s: not measured (this scenario has no %s)\n",
+                    which == 0 ? "rto" : "rpo", target, which == 0 ? "disasters" : "data models");
+        else
+            fprintf(out, "target %s %s: met by %.1f%% of disasters\n", which == 0 ? "rto" : "rpo",
+                    target, 100.0 * m->estimate.mean);
+    }
 }
 
 /* ---- CSV -------------------------------------------------------------------------------- */
@@ -216,7 +331,7 @@ static void write_trials(csv_writer *w, const scenario *sc, const run_results *r
 {
     static const char *const header[] = {"trial", "uptime_s", "downtime_s", "incidents",
                                          "availability", "component_failures", "domain_outages",
-                                         "sla_periods", "sla_periods_met", NULL};
+                                         "sla_periods", "sla_periods_met", "served_s", NULL};
     csv_write_header(w, header);
     for (uint64_t i = 0; i < results->trials; i++) {
         const trial_result *r = &results->records[i];
@@ -232,6 +347,7 @@ static void write_trials(csv_writer *w, const scenario *sc, const run_results *r
             csv_write_int(w, (int64_t)r->periods_meeting_target);
         else
             csv_write_empty(w);
+        csv_write_double(w, r->served_s);
         csv_end_row(w);
     }
 }
@@ -257,6 +373,32 @@ static void write_incidents(csv_writer *w, const scenario *sc, const run_results
     }
 }
 
+static void write_disasters(csv_writer *w, const scenario *sc, const run_results *results)
+{
+    static const char *const header[] = {"trial", "kind", "where", "start_s", "restored_s",
+                                         "rto_s", "rpo_s", "hit_active", "censored", NULL};
+    csv_write_header(w, header);
+    for (uint64_t i = 0; i < results->trials; i++) {
+        for (size_t k = 0; k < results->disasters[i].count; k++) {
+            const disaster *d = &results->disasters[i].items[k];
+            csv_write_int(w, (int64_t)i);
+            csv_write_str(w, disaster_kind_name(d->kind));
+            csv_write_str(w, d->kind == DISASTER_CORRUPTION ? scenario_data_name(sc, d->domain)
+                                                            : sc->domains[d->domain].name);
+            csv_write_double(w, d->start_s);
+            csv_write_double(w, d->restored_s);
+            csv_write_double(w, d->restored_s - d->start_s);
+            if (sc->has_data)
+                csv_write_double(w, d->data_loss_s);
+            else
+                csv_write_empty(w);
+            csv_write_int(w, d->hit_active ? 1 : 0);
+            csv_write_int(w, d->censored ? 1 : 0);
+            csv_end_row(w);
+        }
+    }
+}
+
 static char *join_path(const char *dir, const char *name)
 {
     size_t size = strlen(dir) + strlen(name) + 2;
@@ -269,8 +411,9 @@ static char *join_path(const char *dir, const char *name)
 int report_write_csv(const char *dir, const scenario *sc, const run_results *results,
                      const run_summary *summary, char *err, size_t err_size)
 {
-    enum { SUMMARY, TRIALS, INCIDENTS, N_FILES };
-    static const char *const names[N_FILES] = {"summary.csv", "trials.csv", "incidents.csv"};
+    enum { SUMMARY, TRIALS, INCIDENTS, DISASTERS, N_FILES };
+    static const char *const names[N_FILES] = {"summary.csv", "trials.csv", "incidents.csv",
+                                               "disasters.csv"};
     if (outfile_make_dirs(dir, err, err_size) != 0)
         return -1;
     outfile files[N_FILES];
@@ -295,6 +438,7 @@ int report_write_csv(const char *dir, const scenario *sc, const run_results *res
         write_summary(&writers[SUMMARY], summary);
         write_trials(&writers[TRIALS], sc, results, summary->horizon_s);
         write_incidents(&writers[INCIDENTS], sc, results);
+        write_disasters(&writers[DISASTERS], sc, results);
         for (int f = 0; f < N_FILES; f++)
             if (writers[f].failed) {
                 snprintf(err, err_size, "cannot write '%s/%s'", dir, names[f]);

@@ -48,7 +48,7 @@ static void *worker(void *arg)
         if (i >= run->cfg->trials)
             break;
         if (trial_run(world, run->cfg->seed, i, run->cfg->horizon_s, &run->out->records[i],
-                      &run->out->incidents[i]) != 0) {
+                      &run->out->incidents[i], &run->out->disasters[i]) != 0) {
             atomic_store(&run->failed, true);
             break;
         }
@@ -79,7 +79,8 @@ int runner_run(const scenario *sc, const run_config *cfg, run_results *out, char
     memset(out, 0, sizeof *out);
     out->records = calloc(cfg->trials ? cfg->trials : 1, sizeof *out->records);
     out->incidents = calloc(cfg->trials ? cfg->trials : 1, sizeof *out->incidents);
-    if (out->records == NULL || out->incidents == NULL) {
+    out->disasters = calloc(cfg->trials ? cfg->trials : 1, sizeof *out->disasters);
+    if (out->records == NULL || out->incidents == NULL || out->disasters == NULL) {
         run_results_free(out);
         snprintf(err, err_size, "out of memory for %llu trials", (unsigned long long)cfg->trials);
         return -1;
@@ -137,10 +138,14 @@ int runner_run(const scenario *sc, const run_config *cfg, run_results *out, char
 
 void run_results_free(run_results *results)
 {
-    if (results->incidents != NULL)
-        for (uint64_t i = 0; i < results->trials; i++)
+    for (uint64_t i = 0; i < results->trials; i++) {
+        if (results->incidents != NULL)
             incident_list_free(&results->incidents[i]);
+        if (results->disasters != NULL)
+            disaster_list_free(&results->disasters[i]);
+    }
     free(results->incidents);
+    free(results->disasters);
     free(results->records);
     memset(results, 0, sizeof *results);
 }

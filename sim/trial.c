@@ -46,9 +46,14 @@ trial_world *trial_world_create(const scenario *sc)
     w->n_copies = sc->n_copies;
     w->sim = des_create();
     w->domains = calloc(sc->n_domains + 1, sizeof *w->domains);
+    w->route_share = calloc(sc->n_domains + 1, sizeof *w->route_share);
+    w->region_served = calloc(sc->n_domains + 1, sizeof *w->region_served);
+    w->region_data_ok = calloc(sc->n_domains + 1, sizeof *w->region_data_ok);
+    w->up_threshold = sc->up_threshold;
     w->copies = calloc(w->n_copies + 1, sizeof *w->copies);
     w->groups = calloc(sc->n_groups + 1, sizeof *w->groups);
-    if (w->sim == NULL || w->domains == NULL || w->copies == NULL || w->groups == NULL) {
+    if (w->sim == NULL || w->domains == NULL || w->copies == NULL || w->groups == NULL ||
+        w->route_share == NULL || w->region_served == NULL || w->region_data_ok == NULL) {
         trial_world_destroy(w);
         return NULL;
     }
@@ -90,6 +95,9 @@ void trial_world_destroy(trial_world *w)
     for (size_t g = 0; w->groups != NULL && g < w->sc->n_groups; g++)
         free(w->groups[g].waiting);
     free(w->domains);
+    free(w->route_share);
+    free(w->region_served);
+    free(w->region_data_ok);
     free(w->copies);
     free(w->groups);
     free(w->domain_copy_offsets);
@@ -162,12 +170,9 @@ static incident *open_incident(trial_world *w)
     return &list->items[list->count++];
 }
 
-void world_service_changed(trial_world *w, bool up)
+/* The up/down accounting of SPEC §3, for a flip of "up by time". */
+static void up_state_changed(trial_world *w, bool up, double now_s)
 {
-    w->service_up = up;
-    double now_s = des_now(w->sim);
-    if (now_s >= w->horizon_s)
-        return; /* a flip at the horizon itself has no duration to count */
     if (!up && !w->incident_open && w->result->incidents > 0 && now_s == w->last_change_s) {
         /* down again at the instant it came up: the down intervals touch,
          * so they are one maximal incident (SPEC §3), not two */
@@ -199,6 +204,113 @@ void world_service_changed(trial_world *w, bool up)
     w->last_change_s = now_s;
 }
 
+static double dr_fraction(const trial_world *w)
+{
+    double f = 0.0;
+    for (size_t d = 0; d < w->sc->n_domains; d++)
+        if (w->route_share[d] > 0.0 && w->region_data_ok[d])
+            f += w->route_share[d] * w->region_served[d];
+    return f > 1.0 ? 1.0 : f;
+}
+
+/* Full service: f back to 1, up to rounding in the sum of shares. */
+#define FULL_SERVICE (1.0 - 1e-9)
+
+static void close_restored_disasters(trial_world *w, double now_s)
+{
+    bool all_closed = true;
+    for (size_t i = w->disasters_open_from; i < w->disasters->count; i++) {
+        disaster *d = &w->disasters->items[i];
+        if (isnan(d->restored_s) && d->armed_s <= now_s)
+            d->restored_s = now_s;
+        if (isnan(d->restored_s))
+            all_closed = false;
+        else if (all_closed)
+            w->disasters_open_from = i + 1;
+    }
+}
+
+void world_served_changed(trial_world *w)
+{
+    double f = w->service_up ? 1.0 : 0.0;
+    if (f > 0.0 && w->dr_active)
+        f *= dr_fraction(w);
+    if (f == w->served_fraction)
+        return;
+    double now_s = des_now(w->sim);
+    if (now_s < w->horizon_s) {
+        w->result->served_s += w->served_fraction * (now_s - w->fraction_since_s);
+        w->fraction_since_s = now_s;
+    }
+    bool was_up = w->served_fraction >= w->up_threshold;
+    bool up = f >= w->up_threshold;
+    w->served_fraction = f;
+    if (now_s >= w->horizon_s)
+        return; /* a change at the horizon itself has no duration to count */
+    if (up != was_up)
+        up_state_changed(w, up, now_s);
+    if (f >= FULL_SERVICE)
+        close_restored_disasters(w, now_s);
+}
+
+void world_service_changed(trial_world *w, bool up)
+{
+    w->service_up = up;
+    world_served_changed(w);
+}
+
+int world_disaster_begin(trial_world *w, disaster_kind kind, int where, bool hit_active)
+{
+    double now_s = des_now(w->sim);
+    if (now_s >= w->horizon_s)
+        return -1;
+    disaster_list *list = w->disasters;
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? 2 * list->capacity : 8;
+        disaster *grown = realloc(list->items, capacity * sizeof *grown);
+        if (grown == NULL) {
+            w->out_of_memory = true;
+            des_stop(w->sim);
+            return -1;
+        }
+        list->items = grown;
+        list->capacity = capacity;
+    }
+    disaster *d = &list->items[list->count];
+    *d = (disaster){kind, where, now_s, INFINITY, NAN, 0.0, hit_active, false};
+    int index = (int)list->count++;
+    if (kind != DISASTER_CORRUPTION)
+        world_disaster_arm(w, index);
+    return index;
+}
+
+/* At the end of the instant a disaster was armed: if the service stood
+ * up to it, its RTO is 0; otherwise world_served_changed closes it. */
+static void on_disaster_check(des_sim *sim, void *subject, void *object)
+{
+    trial_world *w = subject;
+    if (w->served_fraction >= FULL_SERVICE)
+        close_restored_disasters(w, des_now(sim));
+    (void)object;
+}
+
+void world_disaster_arm(trial_world *w, int index)
+{
+    if (index < 0 || (size_t)index >= w->disasters->count)
+        return;
+    w->disasters->items[index].armed_s = des_now(w->sim);
+    des_schedule(w->sim, des_now(w->sim), PRIORITY_LAST, on_disaster_check, w, NULL);
+}
+
+void world_disaster_data_loss(trial_world *w, int index, double lost_s)
+{
+    if (index < 0 || (size_t)index >= w->disasters->count)
+        return;
+    disaster *d = &w->disasters->items[index];
+    if (lost_s > d->data_loss_s)
+        d->data_loss_s = lost_s;
+}
+
 static void close_trial(trial_world *w)
 {
     const scenario *sc = w->sc;
@@ -211,6 +323,14 @@ static void close_trial(trial_world *w)
         last->censored = true;
     } else {
         w->result->uptime_s += rest_s;
+    }
+    w->result->served_s += w->served_fraction * (w->horizon_s - w->fraction_since_s);
+    for (size_t i = w->disasters_open_from; i < w->disasters->count; i++) {
+        disaster *d = &w->disasters->items[i];
+        if (isnan(d->restored_s)) {
+            d->restored_s = w->horizon_s;
+            d->censored = true;
+        }
     }
     w->result->periods = w->n_periods;
     if (sc->targets.has_availability) {
@@ -225,7 +345,7 @@ static void close_trial(trial_world *w)
 }
 
 int trial_run(trial_world *w, uint64_t seed, uint64_t trial_index, double horizon_s,
-              trial_result *result, incident_list *incidents)
+              trial_result *result, incident_list *incidents, disaster_list *disasters)
 {
     memset(result, 0, sizeof *result);
     w->seed = seed;
@@ -233,7 +353,17 @@ int trial_run(trial_world *w, uint64_t seed, uint64_t trial_index, double horizo
     w->horizon_s = horizon_s;
     w->result = result;
     w->incidents = incidents;
+    w->disasters = disasters;
+    w->disasters_open_from = disasters->count;
     w->last_change_s = 0.0;
+    w->fraction_since_s = 0.0;
+    w->served_fraction = 1.0;
+    w->service_up = true;
+    for (size_t d = 0; d < w->sc->n_domains; d++) { /* models that route traffic set these */
+        w->route_share[d] = 0.0;
+        w->region_served[d] = 1.0;
+        w->region_data_ok[d] = true;
+    }
     w->out_of_memory = false;
     w->incident_open = false;
 
@@ -269,6 +399,25 @@ void incident_list_free(incident_list *list)
 {
     free(list->items);
     memset(list, 0, sizeof *list);
+}
+
+void disaster_list_free(disaster_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+const char *disaster_kind_name(disaster_kind kind)
+{
+    switch (kind) {
+    case DISASTER_ZONE:
+        return "zone";
+    case DISASTER_REGION:
+        return "region";
+    case DISASTER_CORRUPTION:
+        return "corruption";
+    }
+    return "?";
 }
 
 const char *cause_kind_name(cause_kind kind)

@@ -242,10 +242,10 @@ else
         "exit $run_rc" "$(err)"
 fi
 listing=$(cd "$TMP/t1" 2>/dev/null && ls -A | tr '\n' ' ')
-if [ "$listing" = "incidents.csv summary.csv trials.csv " ]; then
-    ok "--csv DIR holds exactly summary.csv, trials.csv, incidents.csv (no temporary files)"
+if [ "$listing" = "disasters.csv incidents.csv summary.csv trials.csv " ]; then
+    ok "--csv DIR holds exactly summary.csv, trials.csv, incidents.csv, disasters.csv (no temporary files)"
 else
-    not_ok "--csv DIR holds exactly summary.csv, trials.csv, incidents.csv (no temporary files)" \
+    not_ok "--csv DIR holds exactly summary.csv, trials.csv, incidents.csv, disasters.csv (no temporary files)" \
         "found: $listing"
 fi
 

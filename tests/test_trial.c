@@ -42,7 +42,9 @@ static outcome run_one(const char *text, double horizon_s, uint64_t seed, uint64
     assert_non_null(world);
     outcome out;
     memset(&out, 0, sizeof out);
-    assert_int_equal(trial_run(world, seed, trial, horizon_s, &out.result, &out.incidents), 0);
+    disaster_list disasters = {0};
+    assert_int_equal(trial_run(world, seed, trial, horizon_s, &out.result, &out.incidents, &disasters), 0);
+    disaster_list_free(&disasters);
     trial_world_destroy(world);
     scenario_free(&sc);
     return out;
@@ -281,20 +283,22 @@ static void test_world_is_reusable_across_trials(void **state)
     assert_non_null(world);
     trial_result first, again;
     incident_list l1 = {0}, l2 = {0};
-    assert_int_equal(trial_run(world, 3, 9, 1e7, &first, &l1), 0);
+    disaster_list d1 = {0};
+    assert_int_equal(trial_run(world, 3, 9, 1e7, &first, &l1, &d1), 0);
     for (uint64_t t = 0; t < 5; t++) {
         incident_list scratch = {0};
         trial_result r;
-        assert_int_equal(trial_run(world, 3, t, 1e7, &r, &scratch), 0);
+        assert_int_equal(trial_run(world, 3, t, 1e7, &r, &scratch, &d1), 0);
         incident_list_free(&scratch);
     }
-    assert_int_equal(trial_run(world, 3, 9, 1e7, &again, &l2), 0);
+    assert_int_equal(trial_run(world, 3, 9, 1e7, &again, &l2, &d1), 0);
     assert_true(first.uptime_s == again.uptime_s && first.downtime_s == again.downtime_s);
     assert_int_equal(first.incidents, again.incidents);
     assert_int_equal(first.events, again.events);
     assert_int_equal(l1.count, l2.count);
     incident_list_free(&l1);
     incident_list_free(&l2);
+    disaster_list_free(&d1);
     trial_world_destroy(world);
     scenario_free(&sc);
 }
