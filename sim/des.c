@@ -5,13 +5,11 @@
 #include "des_internal.h"
 
 #include <assert.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A 4-ary heap: half the depth of a binary heap, and the four children of a
- * node are adjacent, so choosing the smallest costs one cache line and
- * branch-free comparisons instead of more levels of unpredictable branches. */
+/* A 4-ary heap: half the depth of a binary heap, and the four children of
+ * a node are adjacent (64 bytes); see des_internal.h for why. */
 #define ARITY 4
 
 static inline size_t parent_of(size_t i) { return (i - 1) / ARITY; }
@@ -43,14 +41,14 @@ static inline uint64_t make_key(int priority, uint64_t sequence, uint32_t slot)
 
 static inline uint32_t key_slot(uint64_t key) { return (uint32_t)(key & DES_SLOT_MASK); }
 
-/* true when a fires before b.  One 128-bit comparison: see des_internal.h. */
+/* true when a fires before b: (time_bits, key) compared as one 128-bit
+ * number (see des_internal.h). */
 static inline bool entry_before(des_entry a, des_entry b)
 {
-    unsigned __int128 ka = (unsigned __int128)a.time_bits << 64 | a.key;
-    unsigned __int128 kb = (unsigned __int128)b.time_bits << 64 | b.key;
-    return ka < kb;
+    return a.time_bits < b.time_bits || (a.time_bits == b.time_bits && a.key < b.key);
 }
 
+/* The shift keeps the generation's low DES_GENERATION_BITS bits. */
 static inline des_event_id make_id(uint64_t generation, uint32_t slot)
 {
     return generation << DES_SLOT_BITS | slot;
@@ -59,8 +57,8 @@ static inline des_event_id make_id(uint64_t generation, uint32_t slot)
 /* ------------------------------------------------------------------------ */
 /* The heap                                                                  */
 
-/* The smallest child, found with the full (time, key) order.  Children are
- * heap[first .. end), end - first <= ARITY. */
+/* The earliest of the children heap[first .. end) (at most ARITY of them)
+ * in the full (time, key) order. */
 static size_t smallest_child_exact(const des_entry *heap, size_t first, size_t end)
 {
     size_t best = first;
@@ -69,107 +67,59 @@ static size_t smallest_child_exact(const des_entry *heap, size_t first, size_t e
     return best;
 }
 
-/* Walks from node path[0] to a leaf through smallest children with the full
- * order, filling path[1..]; returns the number of levels walked. */
-static size_t min_path_exact(const des_entry *heap, size_t n, size_t path[])
+/* The earliest of the four children heap[c .. c+3].  This is the kernel's
+ * hot spot: a 1000-event hold model spends half its time here, so it is
+ * written for the processor.
+ *
+ *  - It compares times only, one 64-bit compare each, and falls back to the
+ *    full order when two compared times are equal (a branch that is almost
+ *    never taken where times are continuous, and always handled right).
+ *  - It plays a tournament: (0 vs 1) and (2 vs 3) independently, then the
+ *    winners; and it picks the index with a mask, not a branch, because each
+ *    outcome is a coin toss the branch predictor would miss half the time
+ *    (compilers turn a plain ?: on the index into such a branch). */
+static inline size_t smallest_of_four(const des_entry *heap, size_t c)
 {
-    size_t depth = 0;
-    for (size_t c = first_child_of(path[0]); c < n; c = first_child_of(path[depth])) {
-        size_t end = c + ARITY < n ? c + ARITY : n;
-        path[++depth] = smallest_child_exact(heap, c, end);
+    uint64_t t0 = heap[c].time_bits, t1 = heap[c + 1].time_bits;
+    uint64_t t2 = heap[c + 2].time_bits, t3 = heap[c + 3].time_bits;
+    size_t pick01 = t1 < t0, pick23 = 2 + (t3 < t2);
+    uint64_t min01 = t1 < t0 ? t1 : t0, min23 = t3 < t2 ? t3 : t2;
+    size_t mask = (size_t)0 - (size_t)(min23 < min01);
+    if ((t0 == t1) | (t2 == t3) | (min01 == min23))
+        return smallest_child_exact(heap, c, c + ARITY);
+    return c + (pick01 ^ ((pick01 ^ pick23) & mask));
+}
+
+/* Puts e into the hole at node i of a heap of n entries (the subtrees below
+ * i are heaps), moving it towards the leaves as far as it belongs.
+ *
+ * Bottom-up (Floyd): walk the hole down the path of smallest children to a
+ * leaf without comparing against e, then move e up from there.  A top-down
+ * sift would compare e at every level and leave the loop at an unpredictable
+ * level; an entry put at the root (the fused pop-and-push, a pop) usually
+ * belongs near the leaves, where most nodes are, so the walk back up is
+ * short — in the hold model, zero or one step. */
+static inline void sift_down(des_entry *heap, size_t n, size_t i, des_entry e)
+{
+    size_t top = i;
+    size_t c;
+    while ((c = first_child_of(i)) + ARITY <= n) {
+        size_t best = smallest_of_four(heap, c);
+        heap[i] = heap[best];
+        i = best;
     }
-    return depth;
-}
-
-/* The same walk, fast.  This loop is the kernel's hot spot (a 1000-event
- * hold model spends most of its time here), and its cost is latency: each
- * level's loads wait for the previous level's choice.  So a level does the
- * least between the loads and the next address:
- *
- *  - it compares times only (one 64-bit compare, not a 128-bit one), and
- *    merely notes whether two compared times were equal; if any were, the
- *    walk is redone with the full order (rare: a tie needs two events at the
- *    same instant among the compared siblings);
- *  - it plays a tournament, (0 vs 1) and (2 vs 3) in parallel, then the
- *    winners, and picks the index by masking, not branching: each outcome is
- *    a coin toss the predictor would miss half the time.
- *
- * The last parent may have fewer than four children: that one node goes
- * through the exact path. */
-static inline size_t min_path(const des_entry *heap, size_t n, size_t path[])
-{
-    size_t depth = 0;
-    size_t i = path[0];
-    bool maybe_tied = false;
-    for (;;) {
-        size_t c = first_child_of(i);
-        if (c + ARITY > n) {
-            if (c < n) path[++depth] = smallest_child_exact(heap, c, n);
-            break;
-        }
-        const des_entry *child = heap + c;
-        uint64_t t0 = child[0].time_bits, t1 = child[1].time_bits;
-        uint64_t t2 = child[2].time_bits, t3 = child[3].time_bits;
-        size_t pick01 = t1 < t0, pick23 = 2 + (t3 < t2);
-        uint64_t min01 = t1 < t0 ? t1 : t0, min23 = t3 < t2 ? t3 : t2;
-        size_t mask = (size_t)0 - (size_t)(min23 < min01);
-        i = c + (pick01 ^ ((pick01 ^ pick23) & mask));
-        maybe_tied |= (t0 == t1) | (t2 == t3) | (min01 == min23);
-        path[++depth] = i;
+    if (c < n) { /* the last parent, with fewer than four children */
+        size_t best = smallest_child_exact(heap, c, n);
+        heap[i] = heap[best];
+        i = best;
     }
-    if (maybe_tied) depth = min_path_exact(heap, n, path);
-    return depth;
-}
-
-/* cond ? if_true : if_false, computed with a mask so that the compiler
- * cannot turn it into a branch (it does for pointer choices in a loop). */
-static inline const des_entry *choose(bool cond, const des_entry *if_true,
-                                      const des_entry *if_false)
-{
-    uintptr_t mask = (uintptr_t)0 - (uintptr_t)cond;
-    return (const des_entry *)(((uintptr_t)if_true & mask) | ((uintptr_t)if_false & ~mask));
-}
-
-/* Puts e into the hole at path[0], given the path of smallest children
- * below it (path[1..depth], whose entries are in ascending order): every
- * path entry that fires before e moves up one level, and e takes the place
- * of the last one that moved.
- *
- * Without branches: every level is written, either with the child that
- * moves up, or with e, or with what it already holds, chosen by pointer.
- * Where e lands is as unpredictable as the event's rank. */
-static inline void shift_path(des_entry *heap, const size_t path[], size_t depth, des_entry e)
-{
-    bool e_not_placed = true;
-    for (size_t d = 0; d < depth; d++) {
-        const des_entry *child = &heap[path[d + 1]];
-        bool child_first = entry_before(*child, e);
-        const des_entry *source = choose(child_first, child,
-                                         choose(e_not_placed, &e, &heap[path[d]]));
-        heap[path[d]] = *source;
-        e_not_placed = child_first; /* the path ascends: once false, stays so */
+    while (i > top) {
+        size_t p = parent_of(i);
+        if (!entry_before(e, heap[p])) break;
+        heap[i] = heap[p];
+        i = p;
     }
-    heap[path[depth]] = *choose(e_not_placed, &e, &heap[path[depth]]);
-}
-
-/* The deepest a path can go: 4^12 exceeds DES_MAX_EVENTS. */
-enum { MAX_PATH = 16 };
-
-/* Puts e into the hole at node i of a heap of n entries (i's subtree is a
- * heap apart from the hole), moving it towards the leaves as far as it
- * belongs.
- *
- * Bottom-up (Floyd): find the path of smallest children from i to a leaf
- * without looking at e, then slide e into it.  The usual top-down sift stops
- * at the first child that is not before e, a branch taken at an
- * unpredictable level; an entry put at the root (the fused pop-and-push, a
- * pop) usually belongs near the leaves anyway, where most nodes are. */
-static void sift_down(des_entry *heap, size_t n, size_t i, des_entry e)
-{
-    size_t path[MAX_PATH];
-    path[0] = i;
-    size_t depth = min_path(heap, n, path);
-    shift_path(heap, path, depth, e);
+    heap[i] = e;
 }
 
 /* Puts e at hole i, moving it towards the root as far as it belongs.  A new
@@ -207,21 +157,18 @@ static inline void free_slot(des_sim *sim, uint32_t slot)
     sim->free_slots[sim->free_count++] = slot;
 }
 
-/* Frees the slot of the event being fired: it is no longer pending, its id
- * stops working, and the slot can take the next event at once. */
-static inline void retire_slot(des_sim *sim, des_slot *s, uint32_t slot)
+/* Ends the tenancy of the event in slot s: its id stops working. */
+static inline void retire_slot(des_slot *s)
 {
     s->handler = NULL;
-    s->generation = (s->generation + 1) & DES_GENERATION_MASK;
-    if (s->generation == 0) s->generation = 1; /* after 2^40 uses: ids stay non-zero */
-    free_slot(sim, slot);
+    s->generation++;
 }
 
 /* Grows heap, slots and the free stack together to new_capacity.
  * On failure returns false and leaves everything as it was. */
 static bool grow(des_sim *sim, size_t new_capacity)
 {
-    if (new_capacity > sim->capacity_limit) new_capacity = sim->capacity_limit;
+    if (new_capacity > sim->slot_limit) new_capacity = sim->slot_limit;
     if (new_capacity <= sim->capacity) return false;
 
     des_entry *heap = realloc(sim->heap, new_capacity * sizeof *heap);
@@ -238,15 +185,16 @@ static bool grow(des_sim *sim, size_t new_capacity)
     return true;
 }
 
-/* A free slot's index, or -1 when none can be had. */
-static inline int64_t take_slot(des_sim *sim)
+/* A slot never used before, growing the arrays if need be (the free stack
+ * is empty).  0 when none can be had. */
+static uint32_t new_slot(des_sim *sim)
 {
-    if (sim->free_count > 0) return sim->free_slots[--sim->free_count];
-    if (sim->slots_used == sim->capacity && !grow(sim, 2 * sim->capacity)) return -1;
+    if (sim->slots_used >= sim->slot_limit) return 0;
+    if (sim->slots_used == sim->capacity && !grow(sim, 2 * sim->capacity)) return 0;
     des_slot *s = &sim->slots[sim->slots_used];
     s->handler = NULL;
-    s->generation = 1;
-    return (int64_t)sim->slots_used++;
+    s->generation = 0;
+    return (uint32_t)sim->slots_used++;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -305,7 +253,8 @@ des_sim *des_create(void)
 {
     des_sim *sim = calloc(1, sizeof *sim);
     if (!sim) return NULL;
-    sim->capacity_limit = DES_MAX_EVENTS;
+    sim->slot_limit = DES_MAX_EVENTS + 1;
+    sim->slots_used = 1; /* slot 0 is never used, so no id is 0 */
     if (!grow(sim, DES_INITIAL_CAPACITY)) {
         des_destroy(sim);
         return NULL;
@@ -328,14 +277,14 @@ void des_reset(des_sim *sim)
     /* Retire every slot still holding an event, so that ids handed out
      * before the reset never match an event scheduled after it. */
     sim->free_count = 0;
-    for (size_t i = 0; i < sim->slots_used; i++) {
+    for (size_t i = sim->slots_used; i-- > 1;) { /* so that slot 1 is taken first */
         des_slot *s = &sim->slots[i];
-        if (s->handler) retire_slot(sim, s, (uint32_t)i);
-        else free_slot(sim, (uint32_t)i);
+        if (s->handler) retire_slot(s);
+        free_slot(sim, (uint32_t)i);
     }
     sim->heap_len = 0;
-    sim->pending_count = 0;
     sim->dead_count = 0;
+    sim->firing_root = false;
     sim->next_sequence = 0;
     sim->now_s = 0.0;
     sim->stop_requested = false;
@@ -351,12 +300,11 @@ des_event_id des_schedule(des_sim *sim, double at_s, int priority,
 
     if (sim->next_sequence == DES_SEQUENCE_LIMIT) renumber_sequences(sim);
 
-    int64_t taken = take_slot(sim);
-    if (taken < 0) {
+    uint32_t slot = sim->free_count > 0 ? sim->free_slots[--sim->free_count] : new_slot(sim);
+    if (slot == 0) {
         sim->failed = true;
         return 0;
     }
-    uint32_t slot = (uint32_t)taken;
     des_slot *s = &sim->slots[slot];
     s->handler = handler;
     s->subject = subject;
@@ -371,23 +319,19 @@ des_event_id des_schedule(des_sim *sim, double at_s, int priority,
     } else {
         sift_up(sim->heap, sim->heap_len++, e); /* room: invariant 3 */
     }
-    sim->pending_count++;
     return make_id(s->generation, slot);
 }
 
 bool des_cancel(des_sim *sim, des_event_id id)
 {
     uint64_t slot = id & DES_SLOT_MASK;
-    if (slot >= sim->slots_used) return false;
+    if (slot == 0 || slot >= sim->slots_used) return false;
     des_slot *s = &sim->slots[slot];
-    if (!s->handler || s->generation != id >> DES_SLOT_BITS) return false;
+    if (!s->handler || (s->generation & DES_GENERATION_MASK) != id >> DES_SLOT_BITS) return false;
 
     /* The entry stays in the heap, dead, until it reaches the root or the
      * heap is compacted; only then is the slot free for reuse. */
-    s->handler = NULL;
-    s->generation = (s->generation + 1) & DES_GENERATION_MASK;
-    if (s->generation == 0) s->generation = 1;
-    sim->pending_count--;
+    retire_slot(s);
     sim->dead_count++;
     if (sim->dead_count > DES_COMPACT_MIN_DEAD && sim->dead_count > sim->heap_len / 2)
         compact(sim);
@@ -402,34 +346,38 @@ uint64_t des_run_until(des_sim *sim, double until_s)
     const uint64_t until_bits = time_to_bits(until_s);
     uint64_t fired = 0;
     sim->stop_requested = false;
+    if (sim->failed) return 0;
     sim->running = true;
 
-    while (!sim->failed && sim->heap_len > 0) {
+    while (sim->heap_len > 0) {
         des_entry root = sim->heap[0];
         if (root.time_bits > until_bits) break;
 
         uint32_t slot = key_slot(root.key);
         des_slot *s = &sim->slots[slot];
-        if (!s->handler) { /* cancelled: drop it and reuse its slot */
+        des_handler *handler = s->handler;
+        if (!handler) { /* cancelled: drop it and reuse its slot */
             heap_pop(sim);
             free_slot(sim, slot);
             sim->dead_count--;
             continue;
         }
 
-        des_handler *handler = s->handler;
+        /* The event stops being pending before its handler runs, so that
+         * cancelling it from there returns false, and its slot is free for
+         * the first event the handler schedules. */
         void *subject = s->subject;
         void *object = s->object;
-        retire_slot(sim, s, slot);
-        sim->pending_count--;
+        retire_slot(s);
+        free_slot(sim, slot);
         sim->now_s = bits_to_time(root.time_bits);
         sim->firing_root = true;
 
         handler(sim, subject, object);
-
-        settle_firing_root(sim); /* the handler scheduled nothing */
         fired++;
-        if (sim->stop_requested) break;
+
+        settle_firing_root(sim); /* when the handler scheduled nothing */
+        if (sim->stop_requested | sim->failed) break;
     }
     sim->running = false;
     if (!sim->failed && !sim->stop_requested) sim->now_s = until_s + 0.0;
@@ -440,7 +388,10 @@ void des_stop(des_sim *sim) { sim->stop_requested = true; }
 
 double des_now(const des_sim *sim) { return sim->now_s; }
 
-size_t des_pending(const des_sim *sim) { return sim->pending_count; }
+size_t des_pending(const des_sim *sim)
+{
+    return sim->heap_len - sim->dead_count - (sim->firing_root ? 1 : 0);
+}
 
 bool des_failed(const des_sim *sim) { return sim->failed; }
 
@@ -449,7 +400,7 @@ bool des_failed(const des_sim *sim) { return sim->failed; }
 
 void des_debug_limit_capacity(des_sim *sim, size_t max_events)
 {
-    sim->capacity_limit = max_events < DES_MAX_EVENTS ? max_events : DES_MAX_EVENTS;
+    sim->slot_limit = (max_events < DES_MAX_EVENTS ? max_events : DES_MAX_EVENTS) + 1;
 }
 
 void des_debug_set_next_sequence(des_sim *sim, uint64_t sequence)

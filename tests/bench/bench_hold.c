@@ -4,14 +4,26 @@
  * PENDING events are kept pending: every fired event schedules one new event
  * at now + Exp(mean 1 s), so the event list holds PENDING events throughout
  * and each event costs one fire plus one schedule.  After a warm-up the
- * program times EVENTS events, best of RUNS runs, and prints
+ * program times EVENTS events, best of RUNS runs, and prints one line per
+ * way of drawing the increments:
  *
  *   hold  pending=1000  events=50000000  seconds=1.83  events_per_s=27.3e6  rng=xoshiro256+
  *
- * once with increments from an inline xoshiro256+ and -log(u), which keeps
- * the generator's cost out of the figure, and once through GSL
- * (gsl_ran_exponential over gsl_rng_mt19937), which is closer to what a model
- * pays.  Then it times schedule+cancel pairs against the same list.
+ *   xoshiro256+   an inline xoshiro256+ and -log(u): what a cheap generator
+ *                 costs on top of the kernel (the headline figure);
+ *   gsl_mt19937   gsl_ran_exponential over gsl_rng_mt19937, closer to what a
+ *                 model drawing through GSL pays;
+ *   table         increments drawn beforehand and read from a table: the
+ *                 kernel's own cost, the figure to watch for regressions.
+ *
+ * Then it times a schedule immediately followed by a cancel, against the
+ * same 1000 pending events (cancelled entries wait in the heap until it is
+ * compacted, so the figure includes compaction, amortised).
+ *
+ * seconds is the CPU time of the timed run (CLOCK_THREAD_CPUTIME_ID), so a
+ * busy machine that takes the core away now and then disturbs it less than
+ * wall time; it cannot help when another program shares the core's caches
+ * or, on a virtual machine, its physical core: run it on a quiet machine.
  *
  * Usage: bench_hold [EVENTS]      (default 50000000)
  */
@@ -70,9 +82,12 @@ static inline double xoshiro_exponential(xoshiro256p *g)
 
 /* ------------------------------------------------------------------------ */
 
+enum { TABLE_SIZE = 1 << 16 };
+
 typedef struct hold_state {
     xoshiro256p fast;
     gsl_rng *gsl;
+    double *table; /* TABLE_SIZE increments */
     uint64_t fired;
     uint64_t stop_at;
 } hold_state;
@@ -88,6 +103,14 @@ static void hold_gsl(des_sim *sim, void *subject, void *object)
 {
     hold_state *st = subject;
     des_schedule(sim, des_now(sim) + gsl_ran_exponential(st->gsl, 1.0), 0, hold_gsl, st, object);
+    if (++st->fired == st->stop_at) des_stop(sim);
+}
+
+static void hold_table(des_sim *sim, void *subject, void *object)
+{
+    hold_state *st = subject;
+    double increment = st->table[st->fired & (TABLE_SIZE - 1)];
+    des_schedule(sim, des_now(sim) + increment, 0, hold_table, st, object);
     if (++st->fired == st->stop_at) des_stop(sim);
 }
 
@@ -180,15 +203,18 @@ int main(int argc, char **argv)
     }
 
     des_sim *sim = des_create();
-    hold_state st = {.gsl = gsl_rng_alloc(gsl_rng_mt19937)};
-    if (!sim || !st.gsl) die("out of memory");
+    hold_state st = {.gsl = gsl_rng_alloc(gsl_rng_mt19937), .table = malloc(TABLE_SIZE * sizeof(double))};
+    if (!sim || !st.gsl || !st.table) die("out of memory");
     xoshiro_seed(&st.fast, 20240601);
     gsl_rng_set(st.gsl, 20240601);
+    for (int i = 0; i < TABLE_SIZE; i++) st.table[i] = xoshiro_exponential(&st.fast);
 
     bench_hold(sim, &st, hold_fast, "xoshiro256+", events);
     bench_hold(sim, &st, hold_gsl, "gsl_mt19937", events);
+    bench_hold(sim, &st, hold_table, "table", events);
     bench_schedule_cancel(sim, &st, events / 5 > 0 ? events / 5 : 1);
 
+    free(st.table);
     gsl_rng_free(st.gsl);
     des_destroy(sim);
     return 0;
