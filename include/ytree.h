@@ -13,6 +13,25 @@
  *     nodes and YTREE_MAX_DEPTH levels, so "billion laughs" is an error,
  *     not a hang.
  *   - Only one document per file; files over YTREE_MAX_FILE_BYTES are refused.
+ *   - A top-level `extends: PATH` is resolved (see below), so a parser sees
+ *     one merged tree and never the key itself.
+ *
+ * Extends.  `extends: PATH` (relative to the directory of the file that
+ * says it) loads PATH as a base, recursively, at most YTREE_MAX_EXTENDS
+ * levels deep and without cycles, and overlays the extending file on it:
+ *   - a mapping over a mapping merges key by key, recursively;
+ *   - a non-empty list whose items are all mappings with a `name` key, over
+ *     such a list (or an empty one), merges item by item by name: a new
+ *     name is appended, a known name merges into the base item, and
+ *     `{name: X, remove: true}` deletes X;
+ *   - anything else replaces the base's value (a list of named items
+ *     over a null value too).
+ * Every ynode remembers the file it was written in, so a diagnostic points
+ * to the file and line of the value at fault, and an empirical CSV is found
+ * relative to that file's directory.  Problems with the extends themselves
+ * (a missing base, a cycle, a bad `remove`, a list of named items over a
+ * non-list) are reported at the offending value and fail the load.  Key
+ * paths in later diagnostics are paths in the merged tree.
  *
  * Getters.  Each getter takes the node, its key path (a chain of ypath on
  * the caller's stack) and a yctx; on bad input it records one diagnostic at
@@ -20,8 +39,8 @@
  * false, leaving *out untouched.  Parsers keep going after a false, so one
  * run reports every problem.
  *
- * Ownership: a ydoc owns all its nodes; strings returned by yget_string are
- * the caller's to free.
+ * Ownership: a ydoc owns all its nodes and the names of all the files they
+ * came from; strings returned by yget_string are the caller's to free.
  */
 #ifndef DRSIM_YTREE_H
 #define DRSIM_YTREE_H
@@ -36,6 +55,7 @@
 #define YTREE_MAX_NODES 200000
 #define YTREE_MAX_DEPTH 200
 #define YTREE_MAX_FILE_BYTES (16L * 1024 * 1024)
+#define YTREE_MAX_EXTENDS 8   /* levels of `extends`: a file and up to 8 bases */
 
 typedef enum ynode_kind { YNODE_SCALAR, YNODE_SEQUENCE, YNODE_MAPPING } ynode_kind;
 
@@ -47,6 +67,7 @@ typedef struct ypair {
 
 struct ynode {
     ynode_kind kind;
+    const char *file;  /* the file it was written in; owned by the ydoc */
     long line0, col0;  /* 0-based, as libyaml marks them */
     bool plain;        /* an unquoted scalar (so `~` and `` are null, "~" is text) */
     char *text;        /* SCALAR */
@@ -55,19 +76,29 @@ struct ynode {
     ypair *pairs;      /* MAPPING */
 };
 
+/* A base file loaded through `extends`. */
+typedef struct ybase {
+    char *file;        /* its path as resolved from the `extends` value */
+    char *dir;         /* its directory */
+} ybase;
+
 typedef struct ydoc {
     ynode *root;       /* NULL for an empty file */
     char *file;        /* the path as given, used in diagnostics */
     char *dir;         /* its directory, for relative paths inside it */
-    size_t node_count;
+    ybase *bases;      /* every base file loaded, in the order they were read */
+    size_t n_bases;
+    size_t node_count; /* over all the files */
 } ydoc;
 
-/* Loads path.  0 on success; -1 with diagnostics in diag (the file cannot
- * be read, YAML syntax, too large).  On -1 the ydoc is empty but valid. */
+/* Loads path and the bases it extends.  0 on success; -1 with diagnostics
+ * in diag (a file cannot be read, YAML syntax, too large, a bad `extends`).
+ * On -1 the ydoc is empty but valid. */
 int ydoc_load(ydoc *doc, const char *path, diag_list *diag);
 
 /* The same from memory; `name` stands for the file in diagnostics and
- * relative paths are taken from `dir` (may be NULL for "."). */
+ * relative paths (an `extends` base, an empirical CSV) are taken from `dir`
+ * (may be NULL for "."). */
 int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *text,
                      size_t length, diag_list *diag);
 
@@ -91,7 +122,8 @@ typedef struct yctx {
     diag_list *diag;
 } yctx;
 
-/* One diagnostic at node (or at the top of the file when node is NULL). */
+/* One diagnostic at node, in the file it was written in (or at the top of
+ * the document's own file when node is NULL). */
 void yerror(yctx *c, const ynode *node, const ypath *path, const char *fmt, ...)
     DIAG_PRINTF(4, 5);
 
@@ -121,7 +153,7 @@ bool yget_duration(yctx *c, const ynode *node, const ypath *path, double *second
 /* An availability-like level: "99.99%" or a fraction 0.9999, in (0, 1]. */
 bool yget_fraction(yctx *c, const ynode *node, const ypath *path, double *out);
 /* A distribution (dist.h); an empirical one is loaded relative to the
- * scenario's directory. */
+ * directory of the file the node was written in. */
 bool yget_dist(yctx *c, const ynode *node, const ypath *path, dist *out);
 
 #endif

@@ -19,7 +19,8 @@ typedef struct builder {
     yaml_document_t *document;
     const char *source;      /* the file's bytes, for re-joining split scalars */
     size_t source_length;
-    ydoc *doc;
+    ydoc *doc;               /* counts the nodes */
+    const char *file;        /* the file being read, owned by doc: every node records it */
     diag_list *diag;
     bool *building;          /* per libyaml node: on the current path (an alias cycle if seen again) */
     bool failed;             /* a limit was hit: stop building */
@@ -44,7 +45,7 @@ static void ynode_free(ynode *node)
 static void build_error(builder *b, const yaml_mark_t *mark, const char *message)
 {
     if (!b->failed)
-        diag_error(b->diag, b->doc->file, (long)mark->line, (long)mark->column, "", "%s", message);
+        diag_error(b->diag, b->file, (long)mark->line, (long)mark->column, "", "%s", message);
     b->failed = true;
 }
 
@@ -138,6 +139,7 @@ static ynode *new_ynode(builder *b, const yaml_node_t *node, ynode_kind kind)
         return NULL;
     }
     y->kind = kind;
+    y->file = b->file;
     y->line0 = (long)node->start_mark.line;
     y->col0 = (long)node->start_mark.column;
     return y;
@@ -316,10 +318,29 @@ static char *directory_of(const char *path)
     return dir;
 }
 
+/* path relative to dir (absolute paths as they are; "." adds nothing, so a
+ * base beside a file named without a directory is named without one too).
+ * NULL when out of memory. */
+static char *path_in_dir(const char *dir, const char *path)
+{
+    if (path[0] == '/' || dir == NULL || dir[0] == '\0' || strcmp(dir, ".") == 0)
+        return strdup(path);
+    size_t dir_length = strlen(dir), path_length = strlen(path);
+    bool slash = dir[dir_length - 1] != '/';
+    char *joined = malloc(dir_length + slash + path_length + 1);
+    if (joined == NULL)
+        return NULL;
+    memcpy(joined, dir, dir_length);
+    if (slash)
+        joined[dir_length] = '/';
+    memcpy(joined + dir_length + slash, path, path_length + 1);
+    return joined;
+}
+
 /* libyaml's reader (bad UTF-8, control characters) gives a byte offset
  * and no line; the scanner and parser give marks, and a context mark
  * saying where the construct they were reading began. */
-static void report_parser_error(const ydoc *doc, const yaml_parser_t *parser, const char *text,
+static void report_parser_error(const char *file, const yaml_parser_t *parser, const char *text,
                                 size_t length, diag_list *diag)
 {
     const char *problem = parser->problem ? parser->problem : "error";
@@ -334,33 +355,28 @@ static void report_parser_error(const ydoc *doc, const yaml_parser_t *parser, co
                 column++;
             }
         }
-        diag_error(diag, doc->file, line, column, "", "unreadable text: %s", problem);
+        diag_error(diag, file, line, column, "", "unreadable text: %s", problem);
         return;
     }
     const yaml_mark_t *mark = &parser->problem_mark;
     if (parser->context != NULL)
-        diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "",
+        diag_error(diag, file, (long)mark->line, (long)mark->column, "",
                    "YAML syntax: %s %s that starts at %zu:%zu", problem, parser->context,
                    parser->context_mark.line + 1, parser->context_mark.column + 1);
     else
-        diag_error(diag, doc->file, (long)mark->line, (long)mark->column, "", "YAML syntax: %s",
+        diag_error(diag, file, (long)mark->line, (long)mark->column, "", "YAML syntax: %s",
                    problem);
 }
 
-int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *text,
-                     size_t length, diag_list *diag)
+/* Parses one file's text into *root (NULL for an empty file), every node
+ * marked with `file` (owned by doc).  0, or -1 after reporting. */
+static int parse_text(ydoc *doc, const char *file, const char *text, size_t length,
+                      diag_list *diag, ynode **root_out)
 {
-    memset(doc, 0, sizeof *doc);
-    doc->file = strdup(name);
-    doc->dir = strdup(dir ? dir : ".");
-    if (doc->file == NULL || doc->dir == NULL) {
-        diag_error(diag, NULL, -1, -1, "", "out of memory");
-        return -1;
-    }
-
+    *root_out = NULL;
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
-        diag_error(diag, doc->file, -1, -1, "", "out of memory");
+        diag_error(diag, file, -1, -1, "", "out of memory");
         return -1;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, length);
@@ -368,31 +384,33 @@ int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *t
     yaml_document_t document;
     int result = 0;
     if (!yaml_parser_load(&parser, &document)) {
-        report_parser_error(doc, &parser, text, length, diag);
+        report_parser_error(file, &parser, text, length, diag);
         yaml_parser_delete(&parser);
         return -1;
     }
 
-    yaml_node_t *root = yaml_document_get_root_node(&document);
-    if (root != NULL) {
+    ynode *root = NULL;
+    yaml_node_t *yaml_root = yaml_document_get_root_node(&document);
+    if (yaml_root != NULL) {
         size_t n_nodes = (size_t)(document.nodes.top - document.nodes.start);
-        builder b = {&document, text, length, doc, diag, calloc(n_nodes + 1, sizeof(bool)), false};
-        doc->root = b.building ? build_node(&b, root, 0) : NULL;
+        builder b = {&document, text, length, doc, file, diag, calloc(n_nodes + 1, sizeof(bool)),
+                     false};
+        root = b.building ? build_node(&b, yaml_root, 0) : NULL;
         if (b.building == NULL)
-            diag_error(diag, doc->file, -1, -1, "", "out of memory");
+            diag_error(diag, file, -1, -1, "", "out of memory");
         free(b.building);
-        if (doc->root == NULL)
+        if (root == NULL)
             result = -1;
         else {
             /* a second document is a mistake worth naming, not something to ignore */
             yaml_document_t next;
             if (!yaml_parser_load(&parser, &next)) {
-                report_parser_error(doc, &parser, text, length, diag);
+                report_parser_error(file, &parser, text, length, diag);
                 result = -1;
             } else {
                 yaml_node_t *next_root = yaml_document_get_root_node(&next);
                 if (next_root != NULL) {
-                    diag_error(diag, doc->file, (long)next_root->start_mark.line,
+                    diag_error(diag, file, (long)next_root->start_mark.line,
                                (long)next_root->start_mark.column, "",
                                "a second YAML document; a scenario file holds one");
                     result = -1;
@@ -404,39 +422,45 @@ int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *t
     yaml_document_delete(&document);
     yaml_parser_delete(&parser);
     if (result != 0) {
-        ynode_free(doc->root);
-        doc->root = NULL;
+        ynode_free(root);
+        root = NULL;
     }
+    *root_out = root;
     return result;
 }
 
-int ydoc_load(ydoc *doc, const char *path, diag_list *diag)
+/* A whole file, NUL-terminated, in *text (malloc'd; the caller frees it).
+ * 0, or -1 with the problem in `why` and, when the file could not be
+ * opened at all, its errno in *open_errno (otherwise 0). */
+static int read_source(const char *path, char **text_out, size_t *length_out, struct stat *st,
+                       char *why, size_t why_size, int *open_errno)
 {
-    memset(doc, 0, sizeof *doc);
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        diag_error(diag, path, -1, -1, "", "cannot open: %s", strerror(errno));
+    *open_errno = 0;
+    if (stat(path, st) != 0) {
+        *open_errno = errno;
+        snprintf(why, why_size, "cannot open: %s", strerror(errno));
         return -1;
     }
-    if (!S_ISREG(st.st_mode)) {
-        diag_error(diag, path, -1, -1, "", "not a regular file");
+    if (!S_ISREG(st->st_mode)) {
+        snprintf(why, why_size, "not a regular file");
         return -1;
     }
-    if (st.st_size > YTREE_MAX_FILE_BYTES) {
-        diag_error(diag, path, -1, -1, "", "file too large (%lld bytes; at most %ld)",
-                   (long long)st.st_size, YTREE_MAX_FILE_BYTES);
+    if (st->st_size > YTREE_MAX_FILE_BYTES) {
+        snprintf(why, why_size, "file too large (%lld bytes; at most %ld)",
+                 (long long)st->st_size, YTREE_MAX_FILE_BYTES);
         return -1;
     }
     FILE *fp = fopen(path, "rb");
     if (fp == NULL) {
-        diag_error(diag, path, -1, -1, "", "cannot open: %s", strerror(errno));
+        *open_errno = errno;
+        snprintf(why, why_size, "cannot open: %s", strerror(errno));
         return -1;
     }
-    size_t capacity = (size_t)st.st_size + 1;
+    size_t capacity = (size_t)st->st_size + 1;
     char *text = malloc(capacity);
     if (text == NULL) {
         fclose(fp);
-        diag_error(diag, path, -1, -1, "", "out of memory");
+        snprintf(why, why_size, "out of memory");
         return -1;
     }
     size_t length = fread(text, 1, capacity - 1, fp);
@@ -444,12 +468,436 @@ int ydoc_load(ydoc *doc, const char *path, diag_list *diag)
     fclose(fp);
     if (read_error) {
         free(text);
-        diag_error(diag, path, -1, -1, "", "read error");
+        snprintf(why, why_size, "read error");
         return -1;
     }
     text[length] = '\0';
+    *text_out = text;
+    *length_out = length;
+    return 0;
+}
+
+/* ---- extends: loading the bases and overlaying a file on its base ------------------------ */
+
+/* The files on the way from the top file to the one being read, for cycles. */
+typedef struct extends_chain {
+    const struct extends_chain *parent;
+    const char *file;
+    bool has_identity;       /* a file on disk (not text handed to ydoc_load_string) */
+    dev_t device;
+    ino_t inode;
+} extends_chain;
+
+typedef struct merger {
+    yctx c;
+    bool failed;
+} merger;
+
+static bool keys_equal(const ynode *a, const ynode *b)
+{
+    return a->kind == YNODE_SCALAR && b->kind == YNODE_SCALAR && strcmp(a->text, b->text) == 0;
+}
+
+/* The item's `name` when it is a mapping with a scalar name, else NULL. */
+static const ynode *item_name(const ynode *item)
+{
+    const ynode *name = ymap_get(item, "name");
+    return name != NULL && name->kind == YNODE_SCALAR && !ynode_is_null(name) ? name : NULL;
+}
+
+/* A non-empty list whose items are all mappings with a `name`. */
+static bool is_named_list(const ynode *node)
+{
+    if (node == NULL || node->kind != YNODE_SEQUENCE || node->n == 0)
+        return false;
+    for (size_t i = 0; i < node->n; i++)
+        if (item_name(node->items[i]) == NULL)
+            return false;
+    return true;
+}
+
+static ynode *merge_node(merger *m, ynode *base, ynode *over, const ypath *path);
+
+/* A value the extending file adds where the base has none: a `remove`
+ * inside it has nothing to remove. */
+static void check_no_removes(merger *m, const ynode *node, const ypath *path)
+{
+    if (node->kind == YNODE_MAPPING) {
+        for (size_t i = 0; i < node->n; i++) {
+            if (node->pairs[i].key->kind != YNODE_SCALAR)
+                continue;
+            ypath p = YPATH_KEY(path, node->pairs[i].key->text);
+            check_no_removes(m, node->pairs[i].value, &p);
+        }
+    } else if (is_named_list(node)) {
+        for (size_t i = 0; i < node->n; i++) {
+            ypath p = YPATH_INDEX(path, i);
+            const ynode *name = item_name(node->items[i]);
+            if (ymap_get(node->items[i], "remove") != NULL) {
+                yerror(&m->c, name, &p, "'%s' is not in the base, so it cannot be removed",
+                       name->text);
+                m->failed = true;
+            } else {
+                check_no_removes(m, node->items[i], &p);
+            }
+        }
+    }
+}
+
+static void merge_out_of_memory(merger *m, const ynode *at, const ypath *path)
+{
+    yerror(&m->c, at, path, "out of memory");
+    m->failed = true;
+}
+
+/* over's keys into base, recursively; the result is base, at over's position. */
+static ynode *merge_mapping(merger *m, ynode *base, ynode *over, const ypath *path)
+{
+    size_t base_n = base->n;
+    ypair *pairs = realloc(base->pairs, (base_n + over->n + 1) * sizeof *pairs);
+    bool *merged = calloc(base_n + 1, sizeof *merged);
+    if (pairs != NULL)
+        base->pairs = pairs;
+    if (pairs == NULL || merged == NULL) {
+        free(merged);
+        merge_out_of_memory(m, over, path);
+        ynode_free(over);
+        return base;
+    }
+    for (size_t i = 0; i < over->n; i++) {
+        ypair pair = over->pairs[i];
+        size_t k = 0;
+        /* a key the extending file repeats is left repeated, for ymap_check to report */
+        while (k < base_n && (merged[k] || !keys_equal(base->pairs[k].key, pair.key)))
+            k++;
+        if (k < base_n) {
+            ypath p = YPATH_KEY(path, pair.key->text);
+            base->pairs[k].value = merge_node(m, base->pairs[k].value, pair.value, &p);
+            ynode_free(base->pairs[k].key);
+            base->pairs[k].key = pair.key; /* the extending file said it last */
+            merged[k] = true;
+        } else {
+            if (pair.key->kind == YNODE_SCALAR) {
+                ypath p = YPATH_KEY(path, pair.key->text);
+                check_no_removes(m, pair.value, &p);
+            }
+            base->pairs[base->n++] = pair;
+        }
+    }
+    free(merged);
+    base->file = over->file;
+    base->line0 = over->line0;
+    base->col0 = over->col0;
+    over->n = 0; /* its pairs now belong to base */
+    ynode_free(over);
+    return base;
+}
+
+/* A list of named items over another (or an empty list): by name. */
+static ynode *merge_named_list(merger *m, ynode *base, ynode *over, const ypath *path)
+{
+    ynode **items = realloc(base->items, (base->n + over->n + 1) * sizeof *items);
+    bool *touched = calloc(base->n + over->n + 1, sizeof *touched);
+    if (items != NULL)
+        base->items = items;
+    if (items == NULL || touched == NULL) {
+        free(touched);
+        merge_out_of_memory(m, over, path);
+        ynode_free(over);
+        return base;
+    }
+    for (size_t i = 0; i < over->n; i++) {
+        ynode *item = over->items[i];
+        over->items[i] = NULL;
+        ypath item_path = YPATH_INDEX(path, i);
+        const ynode *name = item_name(item);
+        /* an item the extending file names twice is left twice, for its parser to report */
+        size_t k = 0;
+        while (k < base->n &&
+               (touched[k] || item_name(base->items[k]) == NULL ||
+                strcmp(item_name(base->items[k])->text, name->text) != 0))
+            k++;
+        const ynode *remove = ymap_get(item, "remove");
+        if (remove == NULL) {
+            if (k < base->n) {
+                base->items[k] = merge_node(m, base->items[k], item, &item_path);
+            } else {
+                check_no_removes(m, item, &item_path);
+                k = base->n++;
+                base->items[k] = item;
+            }
+            touched[k] = true;
+            continue;
+        }
+        ypath remove_path = YPATH_KEY(&item_path, "remove");
+        const ynode *other_key = NULL;
+        for (size_t j = 0; j < item->n && other_key == NULL; j++) {
+            const ynode *key = item->pairs[j].key;
+            if (key->kind != YNODE_SCALAR ||
+                (strcmp(key->text, "name") != 0 && strcmp(key->text, "remove") != 0))
+                other_key = key;
+        }
+        if (remove->kind != YNODE_SCALAR || ynode_is_null(remove) ||
+            strcmp(remove->text, "true") != 0) {
+            if (remove->kind == YNODE_SCALAR && !ynode_is_null(remove))
+                yerror(&m->c, remove, &remove_path, "expected true, found '%s'", remove->text);
+            else
+                yerror(&m->c, remove, &remove_path, "expected true, found %s",
+                       ynode_describe(remove));
+            m->failed = true;
+        } else if (other_key != NULL) {
+            if (other_key->kind == YNODE_SCALAR)
+                yerror(&m->c, other_key, &item_path,
+                       "an item with 'remove: true' has only 'name' and 'remove', found '%s'",
+                       other_key->text);
+            else
+                yerror(&m->c, other_key, &item_path,
+                       "an item with 'remove: true' has only 'name' and 'remove'");
+            m->failed = true;
+        } else if (k == base->n) {
+            yerror(&m->c, name, &item_path, "'%s' is not in the base, so it cannot be removed",
+                   name->text);
+            m->failed = true;
+        } else {
+            ynode_free(base->items[k]);
+            memmove(&base->items[k], &base->items[k + 1], (base->n - k - 1) * sizeof *base->items);
+            memmove(&touched[k], &touched[k + 1], (base->n - k - 1) * sizeof *touched);
+            base->n--;
+        }
+        ynode_free(item);
+    }
+    free(touched);
+    base->file = over->file;
+    base->line0 = over->line0;
+    base->col0 = over->col0;
+    ynode_free(over); /* its items were taken or freed one by one */
+    return base;
+}
+
+/* Overlays over on base; consumes both and returns the result. */
+static ynode *merge_node(merger *m, ynode *base, ynode *over, const ypath *path)
+{
+    if (base->kind == YNODE_MAPPING && over->kind == YNODE_MAPPING)
+        return merge_mapping(m, base, over, path);
+    if (is_named_list(over)) {
+        if (base->kind == YNODE_SEQUENCE && (base->n == 0 || is_named_list(base)))
+            return merge_named_list(m, base, over, path);
+        if (!ynode_is_null(base)) {
+            yerror(&m->c, over, path,
+                   "a list of named items cannot be merged with %s from %s:%ld:%ld",
+                   base->kind == YNODE_SEQUENCE ? "a list of items without names"
+                                                : ynode_describe(base),
+                   base->file, base->line0 + 1, base->col0 + 1);
+            m->failed = true;
+        } else {
+            check_no_removes(m, over, path);
+        }
+    }
+    ynode_free(base);
+    return over;
+}
+
+/* "a.yaml extends b.yaml extends c.yaml" for the chain, then `last`. */
+static void format_chain(const extends_chain *chain, const char *last, char *buf, size_t size)
+{
+    const char *files[YTREE_MAX_EXTENDS + 2];
+    size_t n = 0;
+    for (const extends_chain *link = chain; link != NULL && n < YTREE_MAX_EXTENDS + 1;
+         link = link->parent)
+        files[n++] = link->file;
+    size_t used = 0;
+    buf[0] = '\0';
+    while (n > 0 && used < size) {
+        int written = snprintf(buf + used, size - used, "%s extends ", files[--n]);
+        used += written > 0 ? (size_t)written : 0;
+    }
+    if (used < size)
+        snprintf(buf + used, size - used, "%s", last);
+}
+
+/* Records a base file in doc; returns its entry, or NULL when out of memory. */
+static const ybase *add_base(ydoc *doc, const char *path)
+{
+    ybase *bases = realloc(doc->bases, (doc->n_bases + 1) * sizeof *bases);
+    if (bases == NULL)
+        return NULL;
+    doc->bases = bases;
+    ybase *base = &bases[doc->n_bases];
+    base->file = strdup(path);
+    base->dir = directory_of(path);
+    if (base->file == NULL || base->dir == NULL) {
+        free(base->file);
+        free(base->dir);
+        return NULL;
+    }
+    doc->n_bases++;
+    return base;
+}
+
+static int load_layer(ydoc *doc, const char *file, const char *dir, const char *text,
+                      size_t length, const extends_chain *chain, int depth, diag_list *diag,
+                      ynode **out);
+
+/* Loads the base that root's `extends` pair at index `at` names.  0 with
+ * the base's (merged) tree in *base_out, or -1 after reporting. */
+static int load_base(ydoc *doc, const ynode *root, size_t at, const char *dir,
+                     const extends_chain *chain, int depth, diag_list *diag, ynode **base_out)
+{
+    yctx c = {doc, diag};
+    ypath path = YPATH_KEY(NULL, "extends");
+    const ynode *value = root->pairs[at].value;
+    *base_out = NULL;
+    if (value->kind != YNODE_SCALAR || ynode_is_null(value) || value->text[0] == '\0') {
+        yerror(&c, value, &path, "expected the path of a base scenario file, found %s",
+               value->kind == YNODE_SCALAR && !ynode_is_null(value) ? "''"
+                                                                   : ynode_describe(value));
+        return -1;
+    }
+    char *base_path = path_in_dir(dir, value->text);
+    if (base_path == NULL) {
+        yerror(&c, value, &path, "out of memory");
+        return -1;
+    }
+    char *text = NULL;
+    size_t length = 0;
+    struct stat st;
+    char why[256];
+    int open_errno;
+    if (read_source(base_path, &text, &length, &st, why, sizeof why, &open_errno) != 0) {
+        if (open_errno != 0)
+            yerror(&c, value, &path, "cannot open '%s': %s", base_path, strerror(open_errno));
+        else
+            yerror(&c, value, &path, "'%s': %s", base_path, why);
+        free(base_path);
+        return -1;
+    }
+    char files[3072];
+    for (const extends_chain *link = chain; link != NULL; link = link->parent) {
+        if (link->has_identity && link->device == st.st_dev && link->inode == st.st_ino) {
+            format_chain(chain, base_path, files, sizeof files);
+            yerror(&c, value, &path, "a cycle: %s", files);
+            free(text);
+            free(base_path);
+            return -1;
+        }
+    }
+    if (depth >= YTREE_MAX_EXTENDS) {
+        format_chain(chain, base_path, files, sizeof files);
+        yerror(&c, value, &path, "more than %d levels of extends: %s", YTREE_MAX_EXTENDS, files);
+        free(text);
+        free(base_path);
+        return -1;
+    }
+    const ybase *base = add_base(doc, base_path);
+    free(base_path);
+    if (base == NULL) {
+        yerror(&c, value, &path, "out of memory");
+        free(text);
+        return -1;
+    }
+    /* doc->bases may move while the base loads its own bases; the strings do not */
+    const char *base_file = base->file, *base_dir = base->dir;
+    extends_chain link = {chain, base_file, true, st.st_dev, st.st_ino};
+    ynode *base_root = NULL;
+    int result = load_layer(doc, base_file, base_dir, text, length, &link, depth + 1, diag,
+                            &base_root);
+    free(text);
+    if (result != 0)
+        return -1;
+    if (base_root == NULL || base_root->kind != YNODE_MAPPING) {
+        yerror(&c, value, &path, "'%s' holds %s, not a scenario mapping", base_file,
+               ynode_describe(base_root));
+        ynode_free(base_root);
+        return -1;
+    }
+    *base_out = base_root;
+    return 0;
+}
+
+/* Parses one file and, when it says `extends`, loads its base and overlays
+ * the file on it.  0 with the tree in *out, or -1 after reporting. */
+static int load_layer(ydoc *doc, const char *file, const char *dir, const char *text,
+                      size_t length, const extends_chain *chain, int depth, diag_list *diag,
+                      ynode **out)
+{
+    *out = NULL;
+    ynode *root = NULL;
+    if (parse_text(doc, file, text, length, diag, &root) != 0)
+        return -1;
+    size_t at = 0;
+    while (root != NULL && root->kind == YNODE_MAPPING && at < root->n &&
+           !(root->pairs[at].key->kind == YNODE_SCALAR &&
+             strcmp(root->pairs[at].key->text, "extends") == 0))
+        at++;
+    if (root == NULL || root->kind != YNODE_MAPPING || at == root->n) {
+        *out = root;
+        return 0;
+    }
+    yctx c = {doc, diag};
+    for (size_t j = at + 1; j < root->n; j++) {
+        const ynode *key = root->pairs[j].key;
+        if (key->kind == YNODE_SCALAR && strcmp(key->text, "extends") == 0) {
+            yerror(&c, key, NULL, "duplicate key 'extends' (first at line %ld)",
+                   root->pairs[at].key->line0 + 1);
+            ynode_free(root);
+            return -1;
+        }
+    }
+    ynode *base_root = NULL;
+    if (load_base(doc, root, at, dir, chain, depth, diag, &base_root) != 0) {
+        ynode_free(root);
+        return -1;
+    }
+    /* `extends` is not part of the result */
+    ynode_free(root->pairs[at].key);
+    ynode_free(root->pairs[at].value);
+    memmove(&root->pairs[at], &root->pairs[at + 1], (root->n - at - 1) * sizeof *root->pairs);
+    root->n--;
+    merger m = {{doc, diag}, false};
+    ynode *merged = merge_node(&m, base_root, root, NULL);
+    if (m.failed) {
+        ynode_free(merged);
+        return -1;
+    }
+    *out = merged;
+    return 0;
+}
+
+static int load_top(ydoc *doc, const char *name, const char *dir, const char *text,
+                    size_t length, const struct stat *identity, diag_list *diag)
+{
+    memset(doc, 0, sizeof *doc);
+    doc->file = strdup(name);
+    doc->dir = strdup(dir ? dir : ".");
+    if (doc->file == NULL || doc->dir == NULL) {
+        diag_error(diag, NULL, -1, -1, "", "out of memory");
+        return -1;
+    }
+    extends_chain top = {NULL, doc->file, identity != NULL, identity ? identity->st_dev : 0,
+                         identity ? identity->st_ino : 0};
+    return load_layer(doc, doc->file, doc->dir, text, length, &top, 0, diag, &doc->root);
+}
+
+int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *text,
+                     size_t length, diag_list *diag)
+{
+    return load_top(doc, name, dir, text, length, NULL, diag);
+}
+
+int ydoc_load(ydoc *doc, const char *path, diag_list *diag)
+{
+    memset(doc, 0, sizeof *doc);
+    char *text = NULL;
+    size_t length = 0;
+    struct stat st;
+    char why[256];
+    int open_errno;
+    if (read_source(path, &text, &length, &st, why, sizeof why, &open_errno) != 0) {
+        diag_error(diag, path, -1, -1, "", "%s", why);
+        return -1;
+    }
     char *dir = directory_of(path);
-    int result = dir ? ydoc_load_string(doc, path, dir, text, length, diag) : -1;
+    int result = dir ? load_top(doc, path, dir, text, length, &st, diag) : -1;
     if (dir == NULL)
         diag_error(diag, NULL, -1, -1, "", "out of memory");
     free(dir);
@@ -462,6 +910,11 @@ void ydoc_free(ydoc *doc)
     ynode_free(doc->root);
     free(doc->file);
     free(doc->dir);
+    for (size_t i = 0; i < doc->n_bases; i++) {
+        free(doc->bases[i].file);
+        free(doc->bases[i].dir);
+    }
+    free(doc->bases);
     memset(doc, 0, sizeof *doc);
 }
 
@@ -495,13 +948,13 @@ void yerror(yctx *c, const ynode *node, const ypath *path, const char *fmt, ...)
 {
     char where[512];
     ypath_format(path, where, sizeof where);
-    char message[1024];
+    char message[4096]; /* room for a chain of extends */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    diag_error(c->diag, c->doc->file, node ? node->line0 : 0, node ? node->col0 : 0, where, "%s",
-               message);
+    const char *file = node != NULL && node->file != NULL ? node->file : c->doc->file;
+    diag_error(c->diag, file, node ? node->line0 : 0, node ? node->col0 : 0, where, "%s", message);
 }
 
 bool ynode_is_null(const ynode *node)
@@ -624,8 +1077,12 @@ bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const 
         for (size_t j = 0; j < i; j++) {
             const ynode *earlier = map->pairs[j].key;
             if (earlier->kind == YNODE_SCALAR && strcmp(earlier->text, key->text) == 0) {
-                yerror(c, key, path, "duplicate key '%s' (first at line %ld)", key->text,
-                       earlier->line0 + 1);
+                if (earlier->file != key->file && earlier->file != NULL) /* a base's key */
+                    yerror(c, key, path, "duplicate key '%s' (first at %s:%ld)", key->text,
+                           earlier->file, earlier->line0 + 1);
+                else
+                    yerror(c, key, path, "duplicate key '%s' (first at line %ld)", key->text,
+                           earlier->line0 + 1);
                 ok = false;
                 break;
             }
@@ -760,6 +1217,15 @@ bool yget_fraction(yctx *c, const ynode *node, const ypath *path, double *out)
     return true;
 }
 
+/* The directory of the file node was written in: the document's own, or a base's. */
+static const char *directory_of_node(const ydoc *doc, const ynode *node)
+{
+    for (size_t i = 0; i < doc->n_bases; i++)
+        if (node->file == doc->bases[i].file)
+            return doc->bases[i].dir;
+    return doc->dir;
+}
+
 bool yget_dist(yctx *c, const ynode *node, const ypath *path, dist *out)
 {
     if (!expect_scalar(c, node, path, "a distribution such as exp(mean=10h)"))
@@ -771,7 +1237,7 @@ bool yget_dist(yctx *c, const ynode *node, const ypath *path, dist *out)
         yerror(c, node, path, "%s", err);
         return false;
     }
-    if (dist_load_empirical(&parsed, c->doc->dir, err, sizeof err) != 0) {
+    if (dist_load_empirical(&parsed, directory_of_node(c->doc, node), err, sizeof err) != 0) {
         yerror(c, node, path, "%s", err);
         dist_free(&parsed);
         return false;

@@ -320,6 +320,28 @@ else
     not_ok "a different seed gives different files" "exit $rc"
 fi
 
+# ---- extends: a scenario overlaid on a base file --------------------------------------------
+
+# strategy.yaml extends base/topology.yaml (merging, appending and removing
+# by name, nested mappings, an empirical CSV beside the base);
+# strategy-merged.yaml is the same scenario written out by hand.
+ext_dir=tests/scenarios/extends
+drsim run "$ext_dir/strategy.yaml" --threads 2 --quiet --csv "$TMP/ext-merged"
+ext_rc=$rc
+drsim run "$ext_dir/strategy-merged.yaml" --threads 2 --quiet --csv "$TMP/ext-by-hand"
+ext_names=$(cd "$TMP/ext-merged" 2>/dev/null && ls)
+ext_differ=""
+for f in $ext_names; do
+    cmp -s "$TMP/ext-merged/$f" "$TMP/ext-by-hand/$f" || ext_differ="$ext_differ $f"
+done
+if [ "$ext_rc" -eq 0 ] && [ "$rc" -eq 0 ] && [ -n "$ext_names" ] &&
+    [ "$ext_names" = "$(cd "$TMP/ext-by-hand" && ls)" ] && [ -z "$ext_differ" ]; then
+    ok "a scenario that extends a base gives byte-identical CSV files to the hand-merged one ($(echo $ext_names))"
+else
+    not_ok "a scenario that extends a base gives byte-identical CSV files to the hand-merged one" \
+        "exit $ext_rc and $rc; files: $(echo $ext_names); differing:${ext_differ:- none}" "$(err)"
+fi
+
 # ---- CLI options override the scenario -----------------------------------------------------
 
 # horizon_of DIR: every trial's uptime_s + downtime_s if they all agree, else "mixed".
