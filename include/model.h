@@ -7,6 +7,14 @@
  *           arrays) once; -1 when out of memory
  *   start   at t = 0 of each trial: resets that state and schedules the
  *           model's first events
+ *   domain_changed (optional) a zone or region went down or came back
+ *   update  (optional) recompute what the model contributes to the served
+ *           fraction (route shares, region_served, region_data_ok) from the
+ *           state of the others; called by world_dr_update() in table order
+ *   failover_from (optional) clients are leaving a region that is down:
+ *           what the model had not replicated out of it is lost
+ *   destroy (optional) frees what init allocated
+ * init and start may be NULL for parse-only keys.
  *
  * Models never print and never exit.  sim/loader.c calls `parse` for the
  * keys in the order of model_table; sim/trial.c calls `init` and `start`.
@@ -23,6 +31,10 @@ typedef struct model_ops {
     int (*parse)(scenario *sc, yctx *c, const ynode *node, const ypath *path);
     int (*init)(trial_world *w);
     void (*start)(trial_world *w);
+    void (*domain_changed)(trial_world *w, int changed);
+    void (*update)(trial_world *w);
+    void (*failover_from)(trial_world *w, int region);
+    void (*destroy)(trial_world *w);
 } model_ops;
 
 /* In dependency order: domains before the components placed in them,
@@ -45,6 +57,65 @@ void service_start(trial_world *w);
 /* A copy's effective state flipped: propagate through the gates. */
 void service_copy_changed(trial_world *w, int copy, bool effective_up);
 void service_node_free(service_node *node);
+
+int dns_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+int dns_init(trial_world *w);
+void dns_start(trial_world *w);
+void dns_update(trial_world *w);
+void dns_destroy(trial_world *w);
+/* update_dns: simple routing answers `region` from now on. */
+bool dns_point_to(trial_world *w, int region);
+
+int balancers_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+int groups_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+int web_init(trial_world *w);
+void web_start(trial_world *w);
+void web_domain_changed(trial_world *w, int changed);
+void web_update(trial_world *w);
+void web_destroy(trial_world *w);
+/* set_desired_capacity: launches or terminates instances to reach it. */
+void web_set_desired_capacity(trial_world *w, int group, int desired);
+
+int backup_plans_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+
+int databases_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+int database_init(trial_world *w);
+void database_start(trial_world *w);
+void database_domain_changed(trial_world *w, int changed);
+void database_update(trial_world *w);
+void database_failover_from(trial_world *w, int region);
+void database_destroy(trial_world *w);
+/* promote_replica / restore_backup: the database becomes writable in
+ * `region` after the promotion or the restore; false if it cannot. */
+bool database_promote(trial_world *w, int database, int region);
+bool database_restore(trial_world *w, int database, int region);
+
+int buckets_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+int bucket_init(trial_world *w);
+void bucket_start(trial_world *w);
+void bucket_domain_changed(trial_world *w, int changed);
+void bucket_failover_from(trial_world *w, int region);
+void bucket_destroy(trial_world *w);
+
+int runbooks_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+int runbook_init(trial_world *w);
+void runbook_start(trial_world *w);
+void runbook_domain_changed(trial_world *w, int changed);
+void runbook_destroy(trial_world *w);
+
+/* A step's duration: attempts, retry delays, escalation (exposed for tests). */
+double runbook_step_time(const runbook_step *step, gsl_rng *r);
+
+int prices_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+/* USD per year of the scenario's standing resources; NAN without prices. */
+double cost_per_year(const scenario *sc);
+
+/* A region named by node, reported if unknown or a zone; -1 then. */
+int model_find_region(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+/* A zone likewise. */
+int model_find_zone(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+/* A runtime state slot for the model whose init function is `init`. */
+void **model_state_slot(trial_world *w, int (*init)(trial_world *w));
 
 /* Names of components, zones and regions: letters, digits, '-', '_', '.',
  * ':'; at most 63 characters.  Reports and returns false otherwise. */

@@ -27,6 +27,7 @@
 
 #include "diag.h"
 #include "dist.h"
+#include "dr.h"
 
 #define SCENARIO_SCHEMA_VERSION 1
 #define SCENARIO_MAX_COPIES 100000
@@ -98,6 +99,7 @@ typedef struct scenario {
     double up_threshold;   /* up by time while the served fraction is >= this */
     bool has_dr;           /* DR models route traffic (availability by requests) */
     bool has_data;         /* data models say what a disaster loses (RPO) */
+    dr_config dr;          /* the DR parts (dr.h) */
 } scenario;
 
 /* Loads and checks path.  0 on success.  On failure returns -1, records

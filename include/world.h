@@ -99,6 +99,9 @@ struct trial_world {
     double served_fraction;    /* f(t) */
     double up_threshold;       /* up by time while f >= this */
     double fraction_since_s;   /* f has had its value since then */
+    int *domain_disaster;      /* the open disaster of each domain, or -1 */
+    bool *region_has_live_target; /* its load balancer can reach a live instance */
+    void **model_state;        /* [model_table_size]: each model's own runtime state */
 
     /* the observer */
     world_cause cause;         /* what the event being handled is failing */
@@ -124,6 +127,15 @@ void world_service_changed(trial_world *w, bool up);
 /* Called by the DR models after changing route_share, region_served or
  * region_data_ok: recomputes f and does the observer's accounting. */
 void world_served_changed(trial_world *w);
+
+/* A DR model's state changed: every model's `update` runs in table order,
+ * then world_served_changed(). */
+void world_dr_update(trial_world *w);
+
+/* Clients are leaving `region` while it is down: every data model's
+ * failover_from hook turns what it had not replicated into data loss of
+ * the region's open disaster. */
+void world_failover_from(trial_world *w, int region);
 
 /* A disaster begins now; returns its index in w->disasters (-1 when out
  * of memory).  Models add data loss with world_disaster_data_loss(). */

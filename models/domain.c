@@ -148,6 +148,7 @@ static void on_domain_recovered(des_sim *sim, void *subject, void *object)
     int d = (int)(intptr_t)object;
     w->domains[d].up = true;
     world_domain_changed(w, d);
+    w->domain_disaster[d] = -1;
     schedule_outage(w, d);
 }
 
@@ -164,8 +165,8 @@ static void on_domain_outage(des_sim *sim, void *subject, void *object)
     int region = spec->kind == DOMAIN_REGION ? d : spec->parent;
     bool hit_active = w->dr_active ? region >= 0 && w->route_share[region] > 0.0
                                    : w->domain_copy_offsets[d + 1] > w->domain_copy_offsets[d];
-    world_disaster_begin(w, spec->kind == DOMAIN_REGION ? DISASTER_REGION : DISASTER_ZONE, d,
-                         hit_active);
+    w->domain_disaster[d] = world_disaster_begin(
+        w, spec->kind == DOMAIN_REGION ? DISASTER_REGION : DISASTER_ZONE, d, hit_active);
     world_domain_changed(w, d);
     double duration_s = dist_sample(&spec->repair, w->domains[d].repair_rng);
     des_schedule(sim, des_now(sim) + duration_s, PRIORITY_RECOVERY, on_domain_recovered, w,

@@ -15,8 +15,13 @@
 #include "ytree.h"
 
 static const char *const top_level_keys[] = {
-    "drsim", "name", "description", "horizon", "trials", "seed",
-    "targets", "regions", "components", "service", NULL};
+    "drsim", "extends", "name", "description", "horizon", "trials", "seed", "targets", "demand",
+    "service_level", "regions", "components", "service", "load_balancers",
+    "auto_scaling_groups", "backup_plans", "databases", "buckets", "dns", "runbooks", "prices",
+    NULL};
+
+static const char *const demand_keys[] = {"requests_per_second", NULL};
+static const char *const service_level_keys[] = {"up_when_serving", NULL};
 
 static const char *const target_keys[] = {"availability", "rto", "rpo", NULL};
 
@@ -54,9 +59,9 @@ double scenario_expected_events(const scenario *sc, double horizon_s)
 
 const char *scenario_data_name(const scenario *sc, int index)
 {
-    (void)sc;
-    (void)index;
-    return "?"; /* databases arrive with the DR models */
+    if (index >= 0 && (size_t)index < sc->dr.n_databases)
+        return sc->dr.databases[index].name;
+    return "?";
 }
 
 void scenario_free(scenario *sc)
@@ -79,6 +84,7 @@ void scenario_free(scenario *sc)
     }
     free(sc->groups);
     service_node_free(sc->service);
+    dr_config_free(&sc->dr);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -162,6 +168,25 @@ static bool parse_header(scenario *sc, yctx *c, const ynode *root)
         ypath p = YPATH_KEY(NULL, "targets");
         ok = parse_targets(sc, c, value, &p) && ok;
     }
+    if ((value = ymap_get(root, "demand")) != NULL) {
+        ypath p = YPATH_KEY(NULL, "demand");
+        ok = ymap_check(c, value, &p, demand_keys) && ok;
+        const ynode *rps = ymap_get(value, "requests_per_second");
+        ypath rp = YPATH_KEY(&p, "requests_per_second");
+        long long n;
+        if (rps != NULL && yget_integer(c, rps, &rp, 0, 1000000000000LL, &n))
+            sc->dr.demand_rps = (double)n;
+        else if (rps != NULL)
+            ok = false;
+    }
+    if ((value = ymap_get(root, "service_level")) != NULL) {
+        ypath p = YPATH_KEY(NULL, "service_level");
+        ok = ymap_check(c, value, &p, service_level_keys) && ok;
+        const ynode *up = ymap_get(value, "up_when_serving");
+        ypath up_path = YPATH_KEY(&p, "up_when_serving");
+        if (up != NULL && !yget_fraction(c, up, &up_path, &sc->up_threshold))
+            ok = false;
+    }
     return ok;
 }
 
@@ -183,8 +208,10 @@ static int load_tree(scenario *sc, const ydoc *doc, diag_list *diag)
         const ynode *node = ymap_get(root, model->key);
         ypath path = YPATH_KEY(NULL, model->key);
         /* the service may be absent (every component needed); others may be
-         * absent when empty, but components are required */
-        if (node == NULL && strcmp(model->key, "components") == 0) {
+         * absent when empty, but something must be able to fail: components,
+         * or the DR models' groups and databases */
+        if (node == NULL && strcmp(model->key, "components") == 0 &&
+            ymap_get(root, "auto_scaling_groups") == NULL && ymap_get(root, "databases") == NULL) {
             yerror(&c, root, NULL, "missing required key 'components'");
             ok = false;
             continue;

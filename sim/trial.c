@@ -49,11 +49,17 @@ trial_world *trial_world_create(const scenario *sc)
     w->route_share = calloc(sc->n_domains + 1, sizeof *w->route_share);
     w->region_served = calloc(sc->n_domains + 1, sizeof *w->region_served);
     w->region_data_ok = calloc(sc->n_domains + 1, sizeof *w->region_data_ok);
+    w->domain_disaster = calloc(sc->n_domains + 1, sizeof *w->domain_disaster);
+    w->region_has_live_target = calloc(sc->n_domains + 1, sizeof *w->region_has_live_target);
+    w->model_state = calloc(model_table_size, sizeof *w->model_state);
     w->up_threshold = sc->up_threshold;
+    w->dr_active = sc->has_dr;
     w->copies = calloc(w->n_copies + 1, sizeof *w->copies);
     w->groups = calloc(sc->n_groups + 1, sizeof *w->groups);
     if (w->sim == NULL || w->domains == NULL || w->copies == NULL || w->groups == NULL ||
-        w->route_share == NULL || w->region_served == NULL || w->region_data_ok == NULL) {
+        w->route_share == NULL || w->region_served == NULL || w->region_data_ok == NULL ||
+        w->domain_disaster == NULL || w->model_state == NULL ||
+        w->region_has_live_target == NULL) {
         trial_world_destroy(w);
         return NULL;
     }
@@ -71,7 +77,7 @@ trial_world *trial_world_create(const scenario *sc)
         return NULL;
     }
     for (size_t m = 0; m < model_table_size; m++) {
-        if (model_table[m].init(w) != 0) {
+        if (model_table[m].init != NULL && model_table[m].init(w) != 0) {
             trial_world_destroy(w);
             return NULL;
         }
@@ -83,6 +89,9 @@ void trial_world_destroy(trial_world *w)
 {
     if (w == NULL)
         return;
+    for (size_t m = 0; w->model_state != NULL && m < model_table_size; m++)
+        if (model_table[m].destroy != NULL)
+            model_table[m].destroy(w);
     des_destroy(w->sim);
     for (size_t d = 0; w->domains != NULL && d < w->sc->n_domains; d++) {
         gsl_rng_free(w->domains[d].fail_rng);
@@ -98,6 +107,9 @@ void trial_world_destroy(trial_world *w)
     free(w->route_share);
     free(w->region_served);
     free(w->region_data_ok);
+    free(w->domain_disaster);
+    free(w->region_has_live_target);
+    free(w->model_state);
     free(w->copies);
     free(w->groups);
     free(w->domain_copy_offsets);
@@ -136,6 +148,27 @@ void world_domain_changed(trial_world *w, int d)
 {
     for (int i = w->domain_copy_offsets[d]; i < w->domain_copy_offsets[d + 1]; i++)
         world_copy_changed(w, w->domain_copies[i]);
+    if (!w->dr_active)
+        return;
+    for (size_t m = 0; m < model_table_size; m++)
+        if (model_table[m].domain_changed != NULL)
+            model_table[m].domain_changed(w, d);
+    world_dr_update(w);
+}
+
+void world_failover_from(trial_world *w, int region)
+{
+    for (size_t m = 0; m < model_table_size; m++)
+        if (model_table[m].failover_from != NULL)
+            model_table[m].failover_from(w, region);
+}
+
+void world_dr_update(trial_world *w)
+{
+    for (size_t m = 0; m < model_table_size; m++)
+        if (model_table[m].update != NULL)
+            model_table[m].update(w);
+    world_served_changed(w);
 }
 
 /* ---- the observer ----------------------------------------------------------------------- */
@@ -363,6 +396,8 @@ int trial_run(trial_world *w, uint64_t seed, uint64_t trial_index, double horizo
         w->route_share[d] = 0.0;
         w->region_served[d] = 1.0;
         w->region_data_ok[d] = true;
+        w->domain_disaster[d] = -1;
+        w->region_has_live_target[d] = false;
     }
     w->out_of_memory = false;
     w->incident_open = false;
@@ -384,7 +419,10 @@ int trial_run(trial_world *w, uint64_t seed, uint64_t trial_index, double horizo
 
     des_reset(w->sim);
     for (size_t m = 0; m < model_table_size; m++)
-        model_table[m].start(w);
+        if (model_table[m].start != NULL)
+            model_table[m].start(w);
+    if (w->dr_active)
+        world_dr_update(w);
     uint64_t events = des_run_until(w->sim, horizon_s);
     if (des_failed(w->sim) || w->out_of_memory)
         return -1;

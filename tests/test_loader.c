@@ -293,7 +293,8 @@ static size_t load_all_cleanly(const char *pattern)
                     result, printed);
             free(printed);
             failures++;
-        } else if (sc.name == NULL || sc.n_groups == 0 || sc.service == NULL ||
+        } else if (sc.name == NULL || sc.service == NULL ||
+                   (sc.n_groups == 0 && sc.dr.n_groups == 0 && sc.dr.n_databases == 0) ||
                    sc.file == NULL || strcmp(sc.file, found.gl_pathv[i]) != 0) {
             fprintf(stderr, "%s: loaded but incomplete\n", found.gl_pathv[i]);
             failures++;

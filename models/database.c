@@ -1,0 +1,789 @@
+/*
+ * database — where the application's data lives, how its writer fails
+ * over, and what a disaster loses.
+ *
+ * Scenario (keys after AWS::RDS::DBInstance / DBCluster and
+ * AWS::DynamoDB::GlobalTable in snake_case):
+ *   databases:
+ *     - name: app-db
+ *       engine: aurora-postgresql
+ *       db_instance_class: db.r6g.xlarge   # a price-list key (with the engine)
+ *       region: us-east-1
+ *       zone: us-east-1a                   # AvailabilityZone of the writer
+ *       multi_az: true                     # a synchronous standby ...
+ *       standby_zone: us-east-1b           # ... in this zone
+ *       cluster_replicas: 0                # in-region replicas (Aurora-like)
+ *       instance_fail: exp(mean=2y)
+ *       failover_time: uniform(min=60s, max=120s)  # RDS Multi-AZ 60–120 s
+ *       recreate_time: uniform(min=5m, max=10m)    # no standby: Aurora < 10 min
+ *       allocated_storage: 100             # GB
+ *       backup_retention_period: 7         # days of point-in-time recovery (0: none)
+ *       backup_plan: daily                 # restores use its recovery points
+ *       restore_throughput: 100            # GB per hour
+ *       restore_overhead: 20m
+ *       cold_restore_extra: 3h
+ *       replicas:                          # in other regions
+ *         - {region: us-west-2, replication: async, lag: exp(mean=1s),
+ *            promotion_time: uniform(min=30s, max=60s)}
+ *       global_table: false                # true: writable in every replica region
+ *       corruption: {every: exp(mean=5y), detected_after: lognormal(median=2h, sigma=1)}
+ *
+ * Defaults cite REFERENCES.md: Multi-AZ failover 60–120 s; Aurora replica
+ * promotion < 60 s (often < 30 s); Aurora without replica < 10 min; Aurora
+ * Global Database lag < 1 s and promotion < 1 min; DynamoDB global tables
+ * replicate within about 1 s; PITR restores to any second of the window.
+ * Restore throughput and overhead have no AWS figure: they are assumptions.
+ *
+ * States.  The writer is up, failing over (to the standby or an in-region
+ * replica: failover_time, no data lost, synchronous), or being recreated
+ * (recreate_time).  A zone outage of the writer's zone is handled like an
+ * instance failure.  A region outage leaves the writer unreachable until
+ * the region returns or a runbook promotes a cross-region replica
+ * (promotion_time; an async replica loses the lag it had when the outage
+ * began) or restores a backup in another region (backup.h: the newest copy
+ * usable there when the outage began; the restore takes overhead + size /
+ * throughput, plus cold_restore_extra from cold storage).  An hour after
+ * the home region is back (DR_FAILBACK_AFTER_S) the writer moves home in a
+ * planned switchover that loses nothing.
+ *
+ * Data is usable from a region that holds the database (home or replica)
+ * while the writer is reachable — apps in a replica region reach the writer
+ * across regions — and, for a global table, from every replica region that
+ * is up, on its own.  A global table loses, when clients leave a failed
+ * region, the writes it had not replicated: a draw of `lag`.
+ *
+ * Corruption: bad data written at t_c is noticed at t_d = t_c +
+ * detected_after; then the database goes offline and is restored: with
+ * point-in-time recovery to just before t_c (RPO t_d − t_c), else from the
+ * newest backup older than t_c (RPO t_d − its snapshot).  Replicas copy
+ * the corruption, so they do not help.
+ *
+ * Streams: ("NAME", FAIL), and NAME's purposes for operations, lag and
+ * corruption, each drawn in the order of the database's own history.
+ *
+ * Emits: region_data_ok[region]; data loss of region and corruption
+ * disasters.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "model.h"
+#include "rng.h"
+#include "world.h"
+
+enum { PURPOSE_DB_OPERATION = RNG_PURPOSE_MODEL + 5, PURPOSE_DB_LAG = RNG_PURPOSE_MODEL + 6,
+       PURPOSE_DB_CORRUPTION = RNG_PURPOSE_MODEL + 7, PURPOSE_DB_BACKUP = RNG_PURPOSE_MODEL + 8 };
+
+static const char *const db_keys[] = {
+    "name", "engine", "db_instance_class", "region", "zone", "multi_az", "standby_zone",
+    "cluster_replicas", "instance_fail", "failover_time", "recreate_time", "allocated_storage",
+    "backup_retention_period", "backup_plan", "restore_throughput", "restore_overhead",
+    "cold_restore_extra", "replicas", "global_table", "corruption", "writes_per_second", NULL};
+static const char *const replica_keys[] = {"region", "replication", "lag", "promotion_time", NULL};
+static const char *const corruption_keys[] = {"every", "detected_after", NULL};
+
+/* ---- parsing ---------------------------------------------------------------------------- */
+
+static bool get_dist(yctx *c, const ynode *map, const ypath *path, const char *key, dist *out)
+{
+    const ynode *v = ymap_get(map, key);
+    if (v == NULL)
+        return true;
+    ypath p = YPATH_KEY(path, key);
+    dist parsed;
+    memset(&parsed, 0, sizeof parsed);
+    if (!yget_dist(c, v, &p, &parsed))
+        return false;
+    dist_free(out);
+    *out = parsed;
+    return true;
+}
+
+static bool get_bool(yctx *c, const ynode *map, const ypath *path, const char *key, bool *out)
+{
+    const ynode *v = ymap_get(map, key);
+    if (v == NULL)
+        return true;
+    ypath p = YPATH_KEY(path, key);
+    if (v->kind == YNODE_SCALAR && (strcmp(v->text, "true") == 0 || strcmp(v->text, "false") == 0)) {
+        *out = strcmp(v->text, "true") == 0;
+        return true;
+    }
+    yerror(c, v, &p, "expected true or false");
+    return false;
+}
+
+static bool get_number(yctx *c, const ynode *map, const ypath *path, const char *key, double min,
+                       double max, double *out)
+{
+    const ynode *v = ymap_get(map, key);
+    if (v == NULL)
+        return true;
+    ypath p = YPATH_KEY(path, key);
+    double value;
+    if (v->kind != YNODE_SCALAR || duration_parse_number(v->text, &value) != 0) {
+        yerror(c, v, &p, "expected a number");
+        return false;
+    }
+    if (!(value >= min && value <= max)) {
+        yerror(c, v, &p, "%s is out of range (%g to %g)", v->text, min, max);
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+static bool get_duration(yctx *c, const ynode *map, const ypath *path, const char *key,
+                         double *out)
+{
+    const ynode *v = ymap_get(map, key);
+    if (v == NULL)
+        return true;
+    ypath p = YPATH_KEY(path, key);
+    return yget_duration(c, v, &p, out);
+}
+
+static bool parse_replicas(scenario *sc, yctx *c, const ynode *node, const ypath *path,
+                           db_config *db)
+{
+    if (!yexpect_sequence(c, node, path))
+        return false;
+    db->replicas = calloc(node->n ? node->n : 1, sizeof *db->replicas);
+    if (db->replicas == NULL)
+        return false;
+    bool ok = true;
+    for (size_t i = 0; i < node->n; i++) {
+        ypath item = YPATH_INDEX(path, i);
+        const ynode *r_node = node->items[i];
+        db_replica *r = &db->replicas[db->n_replicas++];
+        /* Aurora Global Database: lag < 1 s, promotion < 1 min */
+        r->lag = (dist){.kind = DIST_EXP, .p1 = 1.0};
+        r->promotion_time = (dist){.kind = DIST_UNIFORM, .p1 = 30.0, .p2 = 60.0};
+        r->replication = REPLICATION_ASYNC;
+        r->region = -1;
+        ok = ymap_check(c, r_node, &item, replica_keys) && ok;
+        if (r_node->kind != YNODE_MAPPING)
+            continue;
+        ypath region_path = YPATH_KEY(&item, "region");
+        const ynode *region = ymap_require(c, r_node, &item, "region");
+        if (region != NULL)
+            r->region = model_find_region(sc, c, region, &region_path);
+        ok = ok && r->region >= 0;
+        if (r->region >= 0 && r->region == db->region) {
+            yerror(c, region, &region_path, "a replica in the database's own region: use "
+                                            "multi_az or cluster_replicas");
+            ok = false;
+        }
+        const ynode *mode = ymap_get(r_node, "replication");
+        if (mode != NULL) {
+            ypath p = YPATH_KEY(&item, "replication");
+            if (mode->kind == YNODE_SCALAR && strcmp(mode->text, "sync") == 0)
+                r->replication = REPLICATION_SYNC;
+            else if (!(mode->kind == YNODE_SCALAR && strcmp(mode->text, "async") == 0)) {
+                yerror(c, mode, &p, "replication is sync or async");
+                ok = false;
+            }
+        }
+        ok = get_dist(c, r_node, &item, "lag", &r->lag) && ok;
+        ok = get_dist(c, r_node, &item, "promotion_time", &r->promotion_time) && ok;
+    }
+    return ok;
+}
+
+static int find_backup(const dr_config *dr, const char *name)
+{
+    for (size_t i = 0; i < dr->n_backups; i++)
+        if (dr->backups[i].name && strcmp(dr->backups[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool parse_database(scenario *sc, yctx *c, const ynode *node, const ypath *path,
+                           db_config *db)
+{
+    dr_config *dr = &sc->dr;
+    bool ok = ymap_check(c, node, path, db_keys);
+    if (node->kind != YNODE_MAPPING)
+        return false;
+    ypath name_path = YPATH_KEY(path, "name");
+    const ynode *name = ymap_require(c, node, path, "name");
+    ok = name != NULL && yget_string(c, name, &name_path, &db->name) &&
+         model_check_name(c, name, &name_path, db->name) && ok;
+    for (size_t k = 0; db->name != NULL && dr->databases + k != db; k++)
+        if (dr->databases[k].name && strcmp(dr->databases[k].name, db->name) == 0) {
+            yerror(c, name, &name_path, "a second database named '%s'", db->name);
+            ok = false;
+        }
+    if (db->name != NULL)
+        db->name_hash = rng_name_hash(db->name);
+    const ynode *v;
+    if ((v = ymap_get(node, "engine")) != NULL) {
+        ypath p = YPATH_KEY(path, "engine");
+        ok = yget_string(c, v, &p, &db->engine) && ok;
+    }
+    if ((v = ymap_get(node, "db_instance_class")) != NULL) {
+        ypath p = YPATH_KEY(path, "db_instance_class");
+        ok = yget_string(c, v, &p, &db->instance_class) && ok;
+    }
+    db->region = db->zone = db->standby_zone = db->backup_plan = -1;
+    ypath region_path = YPATH_KEY(path, "region");
+    const ynode *region = ymap_require(c, node, path, "region");
+    if (region != NULL)
+        db->region = model_find_region(sc, c, region, &region_path);
+    ok = ok && db->region >= 0;
+    if ((v = ymap_get(node, "zone")) != NULL) {
+        ypath p = YPATH_KEY(path, "zone");
+        db->zone = model_find_zone(sc, c, v, &p);
+        ok = ok && db->zone >= 0;
+    }
+    ok = get_bool(c, node, path, "multi_az", &db->multi_az) && ok;
+    if ((v = ymap_get(node, "standby_zone")) != NULL) {
+        ypath p = YPATH_KEY(path, "standby_zone");
+        db->standby_zone = model_find_zone(sc, c, v, &p);
+        ok = ok && db->standby_zone >= 0;
+    }
+    if (ok && db->multi_az && (db->zone < 0 || db->standby_zone < 0 || db->zone == db->standby_zone)) {
+        yerror(c, node, path, "multi_az needs a zone and a different standby_zone");
+        ok = false;
+    }
+    for (int z = 0; ok && z < 2; z++) {
+        int zone = z == 0 ? db->zone : db->standby_zone;
+        if (zone >= 0 && sc->domains[zone].parent != db->region) {
+            yerror(c, node, path, "zone '%s' is not in region '%s'", sc->domains[zone].name,
+                   sc->domains[db->region].name);
+            ok = false;
+        }
+    }
+    double replicas = 0;
+    ok = get_number(c, node, path, "cluster_replicas", 0, 15, &replicas) && ok;
+    db->cluster_replicas = (int)replicas;
+
+    db->instance_fail = (dist){.kind = DIST_EXP, .p1 = 2.0 * 365 * 86400};
+    bool has_fail = ymap_get(node, "instance_fail") != NULL;
+    ok = get_dist(c, node, path, "instance_fail", &db->instance_fail) && ok;
+    if (!has_fail)
+        db->instance_fail = (dist){.kind = DIST_EXP, .p1 = INFINITY}; /* never, unless stated */
+    /* Multi-AZ instance failover 60–120 s; an Aurora replica < 60 s, often < 30 s */
+    db->failover_time = db->cluster_replicas > 0 ? (dist){.kind = DIST_UNIFORM, .p1 = 15.0, .p2 = 60.0}
+                                                 : (dist){.kind = DIST_UNIFORM, .p1 = 60.0, .p2 = 120.0};
+    ok = get_dist(c, node, path, "failover_time", &db->failover_time) && ok;
+    db->recreate_time = (dist){.kind = DIST_UNIFORM, .p1 = 300.0, .p2 = 600.0};
+    ok = get_dist(c, node, path, "recreate_time", &db->recreate_time) && ok;
+
+    db->size_gb = 100.0;
+    ok = get_number(c, node, path, "allocated_storage", 0, 1e6, &db->size_gb) && ok;
+    ok = get_number(c, node, path, "writes_per_second", 0, 1e9, &db->writes_per_second) && ok;
+    double retention_days = 0;
+    ok = get_number(c, node, path, "backup_retention_period", 0, 35, &retention_days) && ok;
+    db->point_in_time_recovery = retention_days > 0;
+    if ((v = ymap_get(node, "backup_plan")) != NULL) {
+        ypath p = YPATH_KEY(path, "backup_plan");
+        if (v->kind == YNODE_SCALAR)
+            db->backup_plan = find_backup(dr, v->text);
+        if (db->backup_plan < 0) {
+            yerror(c, v, &p, "unknown backup plan '%s'", v->kind == YNODE_SCALAR ? v->text : "?");
+            ok = false;
+        }
+    }
+    double gb_per_hour = 100.0;
+    ok = get_number(c, node, path, "restore_throughput", 0.001, 1e7, &gb_per_hour) && ok;
+    db->restore_throughput_gb_per_s = gb_per_hour / 3600.0;
+    db->restore_overhead_s = 20 * 60.0;
+    ok = get_duration(c, node, path, "restore_overhead", &db->restore_overhead_s) && ok;
+    db->cold_restore_extra_s = 3 * 3600.0;
+    ok = get_duration(c, node, path, "cold_restore_extra", &db->cold_restore_extra_s) && ok;
+    if ((v = ymap_get(node, "replicas")) != NULL) {
+        ypath p = YPATH_KEY(path, "replicas");
+        ok = parse_replicas(sc, c, v, &p, db) && ok;
+    }
+    ok = get_bool(c, node, path, "global_table", &db->global_table) && ok;
+    if (ok && db->global_table && db->n_replicas == 0) {
+        yerror(c, node, path, "a global_table needs replicas in other regions");
+        ok = false;
+    }
+    if ((v = ymap_get(node, "corruption")) != NULL) {
+        ypath p = YPATH_KEY(path, "corruption");
+        bool keys = ymap_check(c, v, &p, corruption_keys);
+        if (v->kind == YNODE_MAPPING) {
+            const ynode *every = ymap_require(c, v, &p, "every");
+            const ynode *after = ymap_require(c, v, &p, "detected_after");
+            ok = keys && every && after && ok;
+            ok = get_dist(c, v, &p, "every", &db->corruption_every) && ok;
+            ok = get_dist(c, v, &p, "detected_after", &db->corruption_detected_after) && ok;
+            db->has_corruption = every && after;
+        } else {
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+int databases_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
+{
+    if (!yexpect_sequence(c, node, path))
+        return -1;
+    dr_config *dr = &sc->dr;
+    dr->databases = calloc(node->n ? node->n : 1, sizeof *dr->databases);
+    if (dr->databases == NULL)
+        return -1;
+    sc->has_dr = sc->has_data = true;
+    int result = 0;
+    for (size_t i = 0; i < node->n; i++) {
+        ypath item = YPATH_INDEX(path, i);
+        db_config *db = &dr->databases[dr->n_databases];
+        if (!parse_database(sc, c, node->items[i], &item, db))
+            result = -1;
+        dr->n_databases++;
+    }
+    return result;
+}
+
+/* ---- runtime ---------------------------------------------------------------------------- */
+
+typedef enum db_phase {
+    DB_UP,
+    DB_FAILING_OVER,    /* to the standby or an in-region replica */
+    DB_RECREATING,      /* no standby: a new instance */
+    DB_WAITING_ZONE,    /* no standby, its zone down: back with the zone */
+    DB_PROMOTING,       /* a cross-region replica becomes the writer */
+    DB_RESTORING,       /* from a backup or PITR */
+    DB_FAILBACK_WAIT    /* running in the DR region, home is back */
+} db_phase;
+
+typedef struct db_state {
+    db_phase phase;
+    int writer_region, writer_zone;
+    bool standby_ready;
+    bool away;               /* the writer is in another region than home */
+    int target_region;       /* promotion or restore destination */
+    double pending_loss_s;   /* what the operation in progress will lose */
+    int loss_disaster;       /* the disaster it loses it for */
+    bool corrupted;          /* offline for a corruption restore */
+    int corruption_disaster;
+    double region_outage_lag_s; /* async lag when the home region went down */
+    bool lag_drawn;
+    des_event_id op_event, fail_event, corruption_event;
+    gsl_rng *fail_rng, *op_rng, *lag_rng, *corruption_rng, *backup_rng;
+} db_state;
+
+typedef struct databases_state {
+    db_state *dbs;
+} databases_state;
+
+static databases_state *state_of(trial_world *w)
+{
+    return *model_state_slot(w, database_init);
+}
+
+int database_init(trial_world *w)
+{
+    const dr_config *dr = &w->sc->dr;
+    if (dr->n_databases == 0)
+        return 0;
+    databases_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return -1;
+    *model_state_slot(w, database_init) = s;
+    s->dbs = calloc(dr->n_databases, sizeof *s->dbs);
+    if (s->dbs == NULL)
+        return -1;
+    for (size_t i = 0; i < dr->n_databases; i++) {
+        db_state *d = &s->dbs[i];
+        d->fail_rng = rng_stream_create();
+        d->op_rng = rng_stream_create();
+        d->lag_rng = rng_stream_create();
+        d->corruption_rng = rng_stream_create();
+        d->backup_rng = rng_stream_create();
+        if (!d->fail_rng || !d->op_rng || !d->lag_rng || !d->corruption_rng || !d->backup_rng)
+            return -1;
+    }
+    return 0;
+}
+
+void database_destroy(trial_world *w)
+{
+    databases_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    for (size_t i = 0; s->dbs != NULL && i < w->sc->dr.n_databases; i++) {
+        gsl_rng_free(s->dbs[i].fail_rng);
+        gsl_rng_free(s->dbs[i].op_rng);
+        gsl_rng_free(s->dbs[i].lag_rng);
+        gsl_rng_free(s->dbs[i].corruption_rng);
+        gsl_rng_free(s->dbs[i].backup_rng);
+    }
+    free(s->dbs);
+    free(s);
+}
+
+static void cancel(trial_world *w, des_event_id *id)
+{
+    if (*id != 0)
+        des_cancel(w->sim, *id);
+    *id = 0;
+}
+
+static bool usable(const trial_world *w, int d)
+{
+    for (; d >= 0; d = w->sc->domains[d].parent)
+        if (!w->domains[d].up)
+            return false;
+    return true;
+}
+
+static const db_replica *replica_in(const db_config *cfg, int region)
+{
+    for (size_t r = 0; r < cfg->n_replicas; r++)
+        if (cfg->replicas[r].region == region)
+            return &cfg->replicas[r];
+    return NULL;
+}
+
+static void on_operation_done(des_sim *sim, void *subject, void *object);
+static void on_instance_failed(des_sim *sim, void *subject, void *object);
+
+static void schedule_instance_failure(trial_world *w, int i)
+{
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &state_of(w)->dbs[i];
+    cancel(w, &d->fail_event);
+    double gap_s = dist_sample(&cfg->instance_fail, d->fail_rng);
+    if (isfinite(gap_s))
+        d->fail_event = des_schedule(w->sim, des_now(w->sim) + gap_s, PRIORITY_FAILURE,
+                                     on_instance_failed, w, (void *)(intptr_t)i);
+}
+
+static void begin_operation(trial_world *w, int i, db_phase phase, double duration_s)
+{
+    db_state *d = &state_of(w)->dbs[i];
+    cancel(w, &d->op_event);
+    d->phase = phase;
+    d->op_event = des_schedule(w->sim, des_now(w->sim) + duration_s, PRIORITY_RECOVERY,
+                               on_operation_done, w, (void *)(intptr_t)i);
+}
+
+/* The writer (instance or zone) is lost inside its region: fail over to
+ * the standby or a replica when one is usable, else recreate or wait. */
+static void writer_lost_in_region(trial_world *w, int i)
+{
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &state_of(w)->dbs[i];
+    cancel(w, &d->fail_event);
+    if (cfg->multi_az && d->standby_ready && usable(w, cfg->standby_zone == d->writer_zone
+                                                           ? cfg->zone
+                                                           : cfg->standby_zone)) {
+        begin_operation(w, i, DB_FAILING_OVER, dist_sample(&cfg->failover_time, d->op_rng));
+    } else if (cfg->cluster_replicas > 0) {
+        begin_operation(w, i, DB_FAILING_OVER, dist_sample(&cfg->failover_time, d->op_rng));
+    } else if (d->writer_zone >= 0 && !usable(w, d->writer_zone)) {
+        d->phase = DB_WAITING_ZONE;
+    } else {
+        begin_operation(w, i, DB_RECREATING, dist_sample(&cfg->recreate_time, d->op_rng));
+    }
+}
+
+static void on_instance_failed(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int i = (int)(intptr_t)object;
+    db_state *d = &state_of(w)->dbs[i];
+    d->fail_event = 0;
+    if (d->phase != DB_UP)
+        return;
+    w->result->component_failures++;
+    writer_lost_in_region(w, i);
+    world_dr_update(w);
+}
+
+static void writer_up_again(trial_world *w, int i)
+{
+    db_state *d = &state_of(w)->dbs[i];
+    d->phase = d->away && usable(w, w->sc->dr.databases[i].region) ? DB_FAILBACK_WAIT : DB_UP;
+    schedule_instance_failure(w, i);
+}
+
+static void on_failback(des_sim *sim, void *subject, void *object);
+
+static void on_operation_done(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int i = (int)(intptr_t)object;
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &state_of(w)->dbs[i];
+    d->op_event = 0;
+    switch (d->phase) {
+    case DB_FAILING_OVER:
+        if (cfg->multi_az) { /* the standby is the writer now; the old one rebuilds */
+            d->writer_zone = d->writer_zone == cfg->zone ? cfg->standby_zone : cfg->zone;
+            d->standby_ready = false;
+        }
+        writer_up_again(w, i);
+        break;
+    case DB_RECREATING:
+        writer_up_again(w, i);
+        break;
+    case DB_PROMOTING:
+    case DB_RESTORING:
+        if (d->corrupted) {
+            d->corrupted = false;
+            world_disaster_data_loss(w, d->corruption_disaster, d->pending_loss_s);
+            d->corruption_disaster = -1;
+        } else {
+            d->writer_region = d->target_region;
+            d->writer_zone = -1;
+            d->away = d->writer_region != cfg->region;
+            world_disaster_data_loss(w, d->loss_disaster, d->pending_loss_s);
+        }
+        writer_up_again(w, i);
+        if (d->phase == DB_FAILBACK_WAIT) /* home came back during the operation */
+            des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S, PRIORITY_RECOVERY,
+                         on_failback, w, object);
+        break;
+    default:
+        break;
+    }
+    if (!d->standby_ready && cfg->multi_az && d->phase == DB_UP)
+        d->standby_ready = true; /* simplification: the standby rebuilds with the failover */
+    world_dr_update(w);
+}
+
+/* Home is back: a planned switchover moves the writer home; nothing is lost. */
+static void on_failback(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int i = (int)(intptr_t)object;
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &state_of(w)->dbs[i];
+    if (d->phase != DB_FAILBACK_WAIT || !usable(w, cfg->region))
+        return;
+    d->writer_region = cfg->region;
+    d->writer_zone = cfg->zone;
+    d->away = false;
+    d->phase = DB_UP;
+    world_dr_update(w);
+}
+
+void database_start(trial_world *w)
+{
+    databases_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    const dr_config *dr = &w->sc->dr;
+    for (size_t i = 0; i < dr->n_databases; i++) {
+        const db_config *cfg = &dr->databases[i];
+        db_state *d = &s->dbs[i];
+        rng_stream_set(d->fail_rng, w->seed, w->trial, cfg->name_hash, RNG_PURPOSE_FAIL);
+        rng_stream_set(d->op_rng, w->seed, w->trial, cfg->name_hash, PURPOSE_DB_OPERATION);
+        rng_stream_set(d->lag_rng, w->seed, w->trial, cfg->name_hash, PURPOSE_DB_LAG);
+        rng_stream_set(d->corruption_rng, w->seed, w->trial, cfg->name_hash, PURPOSE_DB_CORRUPTION);
+        d->phase = DB_UP;
+        d->writer_region = cfg->region;
+        d->writer_zone = cfg->zone;
+        d->standby_ready = cfg->multi_az;
+        d->away = false;
+        d->corrupted = false;
+        d->corruption_disaster = d->loss_disaster = -1;
+        d->lag_drawn = false;
+        d->op_event = d->fail_event = d->corruption_event = 0;
+        schedule_instance_failure(w, (int)i);
+        if (cfg->has_corruption) {
+            extern void database_schedule_corruption(trial_world *w, int i);
+            database_schedule_corruption(w, (int)i);
+        }
+    }
+}
+
+/* ---- corruption ------------------------------------------------------------------------- */
+
+static void on_corruption(des_sim *sim, void *subject, void *object);
+static void on_corruption_detected(des_sim *sim, void *subject, void *object);
+
+void database_schedule_corruption(trial_world *w, int i);
+void database_schedule_corruption(trial_world *w, int i)
+{
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &state_of(w)->dbs[i];
+    double gap_s = dist_sample(&cfg->corruption_every, d->corruption_rng);
+    d->corruption_event = des_schedule(w->sim, des_now(w->sim) + gap_s, PRIORITY_FAILURE,
+                                       on_corruption, w, (void *)(intptr_t)i);
+}
+
+static void on_corruption(des_sim *sim, void *subject, void *object)
+{
+    trial_world *w = subject;
+    int i = (int)(intptr_t)object;
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &state_of(w)->dbs[i];
+    d->corruption_disaster = world_disaster_begin(w, DISASTER_CORRUPTION, i, true);
+    double detect_s = dist_sample(&cfg->corruption_detected_after, d->corruption_rng);
+    d->corruption_event = des_schedule(sim, des_now(sim) + detect_s, PRIORITY_FAILURE,
+                                       on_corruption_detected, w, object);
+}
+
+static void on_corruption_detected(des_sim *sim, void *subject, void *object)
+{
+    trial_world *w = subject;
+    int i = (int)(intptr_t)object;
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &state_of(w)->dbs[i];
+    d->corruption_event = 0;
+    double now_s = des_now(sim);
+    const disaster *dis = d->corruption_disaster >= 0
+                              ? &w->disasters->items[d->corruption_disaster]
+                              : NULL;
+    double corrupted_at_s = dis ? dis->start_s : now_s;
+    world_disaster_arm(w, d->corruption_disaster);
+    /* offline and restored to before the corruption */
+    cancel(w, &d->fail_event);
+    d->corrupted = true;
+    bool cold = false;
+    if (cfg->point_in_time_recovery) {
+        d->pending_loss_s = now_s - corrupted_at_s;
+    } else if (cfg->backup_plan >= 0) {
+        backup_point point = backup_newest_point(&w->sc->dr.backups[cfg->backup_plan],
+                                                 d->backup_rng, w->seed, w->trial, d->writer_region,
+                                                 now_s, corrupted_at_s, 400);
+        d->pending_loss_s = isfinite(point.snapshot_s) ? now_s - point.snapshot_s : now_s;
+        cold = point.cold;
+    } else {
+        d->pending_loss_s = now_s; /* nothing to restore from: all of it */
+    }
+    double restore_s = backup_restore_time(cfg->size_gb, cfg->restore_throughput_gb_per_s,
+                                           cfg->restore_overhead_s, cfg->cold_restore_extra_s, cold);
+    d->target_region = d->writer_region;
+    begin_operation(w, i, DB_RESTORING, restore_s);
+    database_schedule_corruption(w, i);
+    world_dr_update(w);
+}
+
+/* ---- runbook actions -------------------------------------------------------------------- */
+
+bool database_promote(trial_world *w, int i, int region)
+{
+    databases_state *s = state_of(w);
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &s->dbs[i];
+    const db_replica *replica = replica_in(cfg, region);
+    if (replica == NULL || d->away || d->phase == DB_PROMOTING || d->phase == DB_RESTORING ||
+        usable(w, d->writer_region))
+        return false; /* nothing to promote, or no need */
+    d->target_region = region;
+    d->loss_disaster = w->domain_disaster[cfg->region];
+    d->pending_loss_s = replica->replication == REPLICATION_SYNC ? 0.0 : d->region_outage_lag_s;
+    begin_operation(w, i, DB_PROMOTING, dist_sample(&replica->promotion_time, d->op_rng));
+    return true;
+}
+
+bool database_restore(trial_world *w, int i, int region)
+{
+    databases_state *s = state_of(w);
+    const db_config *cfg = &w->sc->dr.databases[i];
+    db_state *d = &s->dbs[i];
+    if (cfg->backup_plan < 0 || d->away || d->phase == DB_PROMOTING ||
+        d->phase == DB_RESTORING || usable(w, d->writer_region))
+        return false;
+    int outage = w->domain_disaster[cfg->region];
+    double outage_s = outage >= 0 ? w->disasters->items[outage].start_s : des_now(w->sim);
+    /* the newest copy that was usable in `region` when the home region fell */
+    backup_point point = backup_newest_point(&w->sc->dr.backups[cfg->backup_plan], d->backup_rng,
+                                             w->seed, w->trial, region, outage_s, outage_s, 400);
+    if (!isfinite(point.snapshot_s))
+        return false;
+    d->target_region = region;
+    d->loss_disaster = outage;
+    d->pending_loss_s = outage_s - point.snapshot_s;
+    double restore_s = backup_restore_time(cfg->size_gb, cfg->restore_throughput_gb_per_s,
+                                           cfg->restore_overhead_s, cfg->cold_restore_extra_s,
+                                           point.cold);
+    begin_operation(w, i, DB_RESTORING, restore_s);
+    return true;
+}
+
+/* ---- zones and regions ------------------------------------------------------------------ */
+
+void database_domain_changed(trial_world *w, int changed)
+{
+    databases_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    const dr_config *dr = &w->sc->dr;
+    for (size_t i = 0; i < dr->n_databases; i++) {
+        const db_config *cfg = &dr->databases[i];
+        db_state *d = &s->dbs[i];
+        bool up = w->domains[changed].up;
+        if (changed == cfg->region && !up && !d->away) {
+            /* the home region fell: what an async replica or a global table
+             * would lose is the lag it had at this instant */
+            const db_replica *first = cfg->n_replicas > 0 ? &cfg->replicas[0] : NULL;
+            d->region_outage_lag_s = first && first->replication == REPLICATION_ASYNC
+                                         ? dist_sample(&first->lag, d->lag_rng)
+                                         : 0.0;
+        }
+        if (changed == cfg->region && up && d->away && d->phase == DB_UP) {
+            d->phase = DB_FAILBACK_WAIT;
+            des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S, PRIORITY_RECOVERY,
+                         on_failback, w, (void *)(intptr_t)i);
+        }
+        if (d->writer_zone == changed && !d->away) {
+            if (!up && d->phase == DB_UP)
+                writer_lost_in_region(w, (int)i);
+            else if (up && d->phase == DB_WAITING_ZONE)
+                writer_up_again(w, (int)i);
+        }
+    }
+}
+
+void database_failover_from(trial_world *w, int region)
+{
+    databases_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    const dr_config *dr = &w->sc->dr;
+    for (size_t i = 0; i < dr->n_databases; i++) {
+        const db_config *cfg = &dr->databases[i];
+        if (!cfg->global_table)
+            continue; /* a single writer loses data at promotion, not here */
+        const db_replica *replica = region == cfg->region ? &cfg->replicas[0]
+                                                          : replica_in(cfg, region);
+        if (replica == NULL || w->domain_disaster[region] < 0)
+            continue;
+        double lag_s = replica->replication == REPLICATION_SYNC
+                           ? 0.0
+                           : dist_sample(&replica->lag, s->dbs[i].lag_rng);
+        world_disaster_data_loss(w, w->domain_disaster[region], lag_s);
+    }
+}
+
+/* Whether the application in `region` can use its data. */
+void database_update(trial_world *w)
+{
+    databases_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    const dr_config *dr = &w->sc->dr;
+    for (size_t r = 0; r < w->sc->n_domains; r++) {
+        if (w->sc->domains[r].kind != DOMAIN_REGION)
+            continue;
+        bool ok = true;
+        for (size_t i = 0; i < dr->n_databases && ok; i++) {
+            const db_config *cfg = &dr->databases[i];
+            const db_state *d = &s->dbs[i];
+            bool holds = (int)r == cfg->region || replica_in(cfg, (int)r) != NULL ||
+                         (int)r == d->writer_region; /* restored there */
+            if (cfg->global_table) {
+                ok = holds && w->domains[r].up && !d->corrupted;
+            } else {
+                bool writer = (d->phase == DB_UP || d->phase == DB_FAILBACK_WAIT) && !d->corrupted &&
+                              usable(w, d->writer_region) &&
+                              (d->writer_zone < 0 || usable(w, d->writer_zone));
+                ok = holds && writer;
+            }
+        }
+        w->region_data_ok[r] = ok;
+    }
+}

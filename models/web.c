@@ -1,0 +1,775 @@
+/*
+ * web — load balancers, Auto Scaling groups and their instances: what a
+ * region's web tier serves.
+ *
+ * Scenario (keys after AWS::ElasticLoadBalancingV2::TargetGroup and
+ * AWS::AutoScaling::AutoScalingGroup in snake_case):
+ *   load_balancers:
+ *     - name: alb-east
+ *       region: us-east-1
+ *       health_check:                 # the seed's target group: 30 s, 10 s, 3, 3
+ *         interval: 30s               # HealthCheckIntervalSeconds (ALB default 30)
+ *         timeout: 10s                # HealthCheckTimeoutSeconds (default 5)
+ *         healthy_threshold_count: 3  # (default 5)
+ *         unhealthy_threshold_count: 3  # (default 2)
+ *       deregistration_delay: 30s     # deregistration_delay.timeout_seconds (default 300)
+ *   auto_scaling_groups:
+ *     - name: web-east
+ *       load_balancer: alb-east
+ *       zones: [us-east-1a, us-east-1b, us-east-1c]   # VPCZoneIdentifier
+ *       min_size: 3
+ *       max_size: 12
+ *       desired_capacity: 6
+ *       health_check_type: ELB        # or EC2 (the AWS default)
+ *       health_check_grace_period: 300s
+ *       ec2_status_check: uniform(min=1m, max=2m)  # EC2 type: dead → noticed
+ *       instance_type: m6g.large      # a price-list key
+ *       capacity_per_instance: 500    # requests per second
+ *       instance_fail: exp(mean=2y)
+ *       launch_time: lognormal(median=90s, sigma=0.4)
+ *
+ * An instance is RUNNING, LAUNCHING, or DRAINING (deregistered, waiting out
+ * the deregistration delay before its slot frees).  It is alive while it
+ * runs, has not failed, and its zone and region are up.  The load balancer
+ * marks it unhealthy or healthy when its health checks say so, at the
+ * instant healthcheck.h computes from the checks' phase (drawn per
+ * instance launch); nothing is simulated probe by probe.  With health check
+ * type ELB the group replaces an instance the load balancer marked
+ * unhealthy once its grace period is over; with EC2 it replaces a dead one
+ * after `ec2_status_check`.  Replacements go to the group's zone with the
+ * fewest instances among those that are up, so losing a zone moves its
+ * capacity to the others after detection and launch.  A region outage
+ * takes the load balancer with it: nothing is checked or replaced until
+ * the region is back, and instances survive it.
+ *
+ * Serving.  Requests routed to a region are split evenly over the targets
+ * the load balancer believes healthy — or over every registered target when
+ * it believes none is (ALB fails open).  A live target serves its share up
+ * to capacity_per_instance; a dead one serves nothing.  So a failed
+ * instance costs its share of requests until it is noticed, and lost
+ * capacity costs what exceeds the rest.
+ *
+ * Streams: slot i of group G draws from ("G/i", FAIL), ("G/i", LAUNCH) and
+ * ("G/i", PHASE), in the order of its own history.
+ *
+ * Emits: region_served[region] and region_has_live_target[region].
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "rng.h"
+#include "world.h"
+
+enum { PURPOSE_LAUNCH = RNG_PURPOSE_MODEL + 2, PURPOSE_PHASE = RNG_PURPOSE_MODEL + 3,
+       PURPOSE_EC2_CHECK = RNG_PURPOSE_MODEL + 4 };
+
+#define MAX_GROUP_SIZE 1000
+
+static const char *const balancer_keys[] = {"name", "region", "health_check",
+                                            "deregistration_delay", NULL};
+static const char *const target_check_keys[] = {"interval", "timeout", "healthy_threshold_count",
+                                                "unhealthy_threshold_count", NULL};
+static const char *const group_keys[] = {
+    "name", "load_balancer", "zones", "min_size", "max_size", "desired_capacity",
+    "health_check_type", "health_check_grace_period", "ec2_status_check", "instance_type",
+    "capacity_per_instance", "instance_fail", "launch_time", NULL};
+
+/* ---- parsing ---------------------------------------------------------------------------- */
+
+static bool parse_target_check(yctx *c, const ynode *node, const ypath *path, healthcheck *hc)
+{
+    bool ok = ymap_check(c, node, path, target_check_keys);
+    if (node->kind != YNODE_MAPPING)
+        return false;
+    const ynode *v;
+    if ((v = ymap_get(node, "interval")) != NULL) {
+        ypath p = YPATH_KEY(path, "interval");
+        ok = yget_duration(c, v, &p, &hc->interval_s) && ok;
+        if (ok && (hc->interval_s < 5.0 || hc->interval_s > 300.0)) {
+            yerror(c, v, &p, "ALB checks every 5s to 300s, not %s", v->text);
+            ok = false;
+        }
+    }
+    if ((v = ymap_get(node, "timeout")) != NULL) {
+        ypath p = YPATH_KEY(path, "timeout");
+        ok = yget_duration(c, v, &p, &hc->timeout_s) && ok;
+    }
+    long long n;
+    if ((v = ymap_get(node, "healthy_threshold_count")) != NULL) {
+        ypath p = YPATH_KEY(path, "healthy_threshold_count");
+        if (yget_integer(c, v, &p, 2, 10, &n))
+            hc->healthy_threshold = (int)n;
+        else
+            ok = false;
+    }
+    if ((v = ymap_get(node, "unhealthy_threshold_count")) != NULL) {
+        ypath p = YPATH_KEY(path, "unhealthy_threshold_count");
+        if (yget_integer(c, v, &p, 2, 10, &n))
+            hc->unhealthy_threshold = (int)n;
+        else
+            ok = false;
+    }
+    if (ok && !(hc->timeout_s < hc->interval_s)) {
+        yerror(c, node, path, "the timeout must be shorter than the interval");
+        ok = false;
+    }
+    return ok;
+}
+
+int balancers_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
+{
+    if (!yexpect_sequence(c, node, path))
+        return -1;
+    dr_config *dr = &sc->dr;
+    dr->balancers = calloc(node->n ? node->n : 1, sizeof *dr->balancers);
+    if (dr->balancers == NULL)
+        return -1;
+    sc->has_dr = true;
+    int result = 0;
+    for (size_t i = 0; i < node->n; i++) {
+        ypath item = YPATH_INDEX(path, i);
+        const ynode *lb_node = node->items[i];
+        lb_config *lb = &dr->balancers[dr->n_balancers++];
+        /* ALB defaults (REFERENCES.md, Detection) */
+        lb->check = (healthcheck){30.0, 5.0, 5, 2};
+        lb->deregistration_delay_s = 300.0;
+        lb->region = -1;
+        bool ok = ymap_check(c, lb_node, &item, balancer_keys);
+        if (lb_node->kind != YNODE_MAPPING) {
+            result = -1;
+            continue;
+        }
+        ypath name_path = YPATH_KEY(&item, "name");
+        const ynode *name = ymap_require(c, lb_node, &item, "name");
+        ok = name != NULL && yget_string(c, name, &name_path, &lb->name) &&
+             model_check_name(c, name, &name_path, lb->name) && ok;
+        for (size_t k = 0; lb->name != NULL && k + 1 < dr->n_balancers; k++)
+            if (dr->balancers[k].name && strcmp(dr->balancers[k].name, lb->name) == 0) {
+                yerror(c, name, &name_path, "a second load balancer named '%s'", lb->name);
+                ok = false;
+            }
+        ypath region_path = YPATH_KEY(&item, "region");
+        const ynode *region = ymap_require(c, lb_node, &item, "region");
+        if (region != NULL)
+            lb->region = model_find_region(sc, c, region, &region_path);
+        ok = ok && lb->region >= 0;
+        const ynode *v;
+        if ((v = ymap_get(lb_node, "health_check")) != NULL) {
+            ypath p = YPATH_KEY(&item, "health_check");
+            ok = parse_target_check(c, v, &p, &lb->check) && ok;
+        }
+        if ((v = ymap_get(lb_node, "deregistration_delay")) != NULL) {
+            ypath p = YPATH_KEY(&item, "deregistration_delay");
+            ok = yget_duration(c, v, &p, &lb->deregistration_delay_s) && ok;
+        }
+        if (!ok)
+            result = -1;
+    }
+    return result;
+}
+
+static int find_balancer(const dr_config *dr, const char *name)
+{
+    for (size_t i = 0; i < dr->n_balancers; i++)
+        if (dr->balancers[i].name && strcmp(dr->balancers[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool parse_size(yctx *c, const ynode *map, const ypath *path, const char *key, int *out)
+{
+    const ynode *v = ymap_get(map, key);
+    if (v == NULL)
+        return true;
+    ypath p = YPATH_KEY(path, key);
+    long long n;
+    if (!yget_integer(c, v, &p, 0, MAX_GROUP_SIZE, &n))
+        return false;
+    *out = (int)n;
+    return true;
+}
+
+static bool parse_group_dist(yctx *c, const ynode *map, const ypath *path, const char *key,
+                             bool required, dist *out)
+{
+    const ynode *v = required ? ymap_require(c, map, path, key) : ymap_get(map, key);
+    if (v == NULL)
+        return !required;
+    ypath p = YPATH_KEY(path, key);
+    dist parsed;
+    memset(&parsed, 0, sizeof parsed);
+    if (!yget_dist(c, v, &p, &parsed))
+        return false;
+    dist_free(out);
+    *out = parsed;
+    return true;
+}
+
+static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *path,
+                        asg_config *g)
+{
+    dr_config *dr = &sc->dr;
+    bool ok = ymap_check(c, node, path, group_keys);
+    if (node->kind != YNODE_MAPPING)
+        return false;
+    ypath name_path = YPATH_KEY(path, "name");
+    const ynode *name = ymap_require(c, node, path, "name");
+    ok = name != NULL && yget_string(c, name, &name_path, &g->name) &&
+         model_check_name(c, name, &name_path, g->name) && ok;
+    for (size_t k = 0; g->name != NULL && dr->groups + k != g; k++)
+        if (dr->groups[k].name && strcmp(dr->groups[k].name, g->name) == 0) {
+            yerror(c, name, &name_path, "a second Auto Scaling group named '%s'", g->name);
+            ok = false;
+        }
+    if (g->name != NULL)
+        g->name_hash = rng_name_hash(g->name);
+
+    ypath lb_path = YPATH_KEY(path, "load_balancer");
+    const ynode *lb = ymap_require(c, node, path, "load_balancer");
+    g->balancer = -1;
+    g->region = -1;
+    if (lb != NULL && lb->kind == YNODE_SCALAR) {
+        g->balancer = find_balancer(dr, lb->text);
+        if (g->balancer < 0)
+            yerror(c, lb, &lb_path, "unknown load balancer '%s'", lb->text);
+        else
+            g->region = dr->balancers[g->balancer].region;
+    } else if (lb != NULL) {
+        yerror(c, lb, &lb_path, "expected the name of a load balancer");
+    }
+    ok = ok && g->balancer >= 0;
+
+    ypath zones_path = YPATH_KEY(path, "zones");
+    const ynode *zones = ymap_require(c, node, path, "zones");
+    if (zones != NULL && yexpect_sequence(c, zones, &zones_path)) {
+        g->zones = calloc(zones->n ? zones->n : 1, sizeof *g->zones);
+        if (g->zones == NULL)
+            return false;
+        if (zones->n == 0) {
+            yerror(c, zones, &zones_path, "an empty list of zones");
+            ok = false;
+        }
+        for (size_t z = 0; z < zones->n; z++) {
+            ypath zp = YPATH_INDEX(&zones_path, z);
+            int zone = model_find_zone(sc, c, zones->items[z], &zp);
+            if (zone >= 0 && g->region >= 0 && sc->domains[zone].parent != g->region) {
+                yerror(c, zones->items[z], &zp, "zone '%s' is not in the load balancer's region '%s'",
+                       sc->domains[zone].name, sc->domains[g->region].name);
+                zone = -1;
+            }
+            ok = ok && zone >= 0;
+            g->zones[g->n_zones++] = zone;
+        }
+    } else {
+        ok = false;
+    }
+
+    g->min_size = 0;
+    g->max_size = 0;
+    g->desired_capacity = -1;
+    ok = parse_size(c, node, path, "min_size", &g->min_size) && ok;
+    ok = parse_size(c, node, path, "max_size", &g->max_size) && ok;
+    ok = parse_size(c, node, path, "desired_capacity", &g->desired_capacity) && ok;
+    if (ymap_get(node, "max_size") == NULL) {
+        yerror(c, node, path, "missing required key 'max_size'");
+        ok = false;
+    }
+    if (g->desired_capacity < 0)
+        g->desired_capacity = g->min_size;
+    if (ok && !(g->min_size <= g->desired_capacity && g->desired_capacity <= g->max_size)) {
+        yerror(c, node, path, "need min_size <= desired_capacity <= max_size (%d, %d, %d)",
+               g->min_size, g->desired_capacity, g->max_size);
+        ok = false;
+    }
+
+    g->health_check_type = HEALTH_CHECK_EC2;
+    const ynode *v;
+    if ((v = ymap_get(node, "health_check_type")) != NULL) {
+        ypath p = YPATH_KEY(path, "health_check_type");
+        if (v->kind == YNODE_SCALAR && strcmp(v->text, "ELB") == 0)
+            g->health_check_type = HEALTH_CHECK_ELB;
+        else if (!(v->kind == YNODE_SCALAR && strcmp(v->text, "EC2") == 0)) {
+            yerror(c, v, &p, "health_check_type is EC2 or ELB");
+            ok = false;
+        }
+    }
+    /* 300 s: the console default (REFERENCES.md, Detection) */
+    g->health_check_grace_period_s = 300.0;
+    if ((v = ymap_get(node, "health_check_grace_period")) != NULL) {
+        ypath p = YPATH_KEY(path, "health_check_grace_period");
+        ok = yget_duration(c, v, &p, &g->health_check_grace_period_s) && ok;
+    }
+    /* EC2 status checks run every minute and need two failures: an
+     * assumption stated in docs/models.md */
+    g->ec2_status_check = (dist){.kind = DIST_UNIFORM, .p1 = 60.0, .p2 = 120.0};
+    ok = parse_group_dist(c, node, path, "ec2_status_check", false, &g->ec2_status_check) && ok;
+    /* no AWS figure for launch to InService (REFERENCES.md): an assumption */
+    g->launch_time = (dist){.kind = DIST_LOGNORMAL, .p1 = 90.0, .p2 = 0.4};
+    ok = parse_group_dist(c, node, path, "launch_time", false, &g->launch_time) && ok;
+    ok = parse_group_dist(c, node, path, "instance_fail", true, &g->instance_fail) && ok;
+    if ((v = ymap_get(node, "instance_type")) != NULL) {
+        ypath p = YPATH_KEY(path, "instance_type");
+        ok = yget_string(c, v, &p, &g->instance_type) && ok;
+    }
+    g->capacity_per_instance = INFINITY;
+    if ((v = ymap_get(node, "capacity_per_instance")) != NULL) {
+        ypath p = YPATH_KEY(path, "capacity_per_instance");
+        long long rps;
+        if (yget_integer(c, v, &p, 1, 1000000000LL, &rps))
+            g->capacity_per_instance = (double)rps;
+        else
+            ok = false;
+    }
+    return ok;
+}
+
+int groups_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
+{
+    if (!yexpect_sequence(c, node, path))
+        return -1;
+    dr_config *dr = &sc->dr;
+    dr->groups = calloc(node->n ? node->n : 1, sizeof *dr->groups);
+    if (dr->groups == NULL)
+        return -1;
+    sc->has_dr = true;
+    int result = 0;
+    for (size_t i = 0; i < node->n; i++) {
+        ypath item = YPATH_INDEX(path, i);
+        asg_config *g = &dr->groups[dr->n_groups];
+        if (!parse_group(sc, c, node->items[i], &item, g))
+            result = -1;
+        dr->n_groups++;
+    }
+    return result;
+}
+
+/* ---- runtime ---------------------------------------------------------------------------- */
+
+typedef enum slot_state { SLOT_EMPTY, SLOT_LAUNCHING, SLOT_RUNNING, SLOT_DRAINING } slot_state;
+
+typedef struct instance {
+    slot_state state;
+    int zone;
+    bool failed;          /* its own failure */
+    bool alive;           /* running, not failed, zone and region up */
+    bool lb_healthy;      /* the load balancer's view */
+    double started_s;     /* running since (the grace period counts from here) */
+    double phase_s;       /* its health checks' phase */
+    des_event_id life_event;    /* launch completion or failure */
+    des_event_id health_event;  /* the load balancer's next verdict */
+    des_event_id asg_event;     /* the group's next health decision */
+    gsl_rng *fail_rng, *launch_rng, *phase_rng;
+} instance;
+
+typedef struct asg_state {
+    instance *slots;      /* 2 × max_size: draining instances keep theirs */
+    int n_slots;
+    int desired;
+} asg_state;
+
+typedef struct web_state {
+    asg_state *groups;
+} web_state;
+
+static web_state *state_of(trial_world *w)
+{
+    return *model_state_slot(w, web_init);
+}
+
+#define SLOT_OBJECT(g, i) ((void *)(intptr_t)(((g) << 16) | (i)))
+#define SLOT_GROUP(object) ((int)((intptr_t)(object) >> 16))
+#define SLOT_INDEX(object) ((int)((intptr_t)(object)&0xffff))
+
+int web_init(trial_world *w)
+{
+    const dr_config *dr = &w->sc->dr;
+    if (dr->n_groups == 0)
+        return 0;
+    web_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return -1;
+    *model_state_slot(w, web_init) = s;
+    s->groups = calloc(dr->n_groups, sizeof *s->groups);
+    if (s->groups == NULL)
+        return -1;
+    for (size_t g = 0; g < dr->n_groups; g++) {
+        asg_state *gs = &s->groups[g];
+        gs->n_slots = 2 * (dr->groups[g].max_size > 0 ? dr->groups[g].max_size : 1);
+        gs->slots = calloc((size_t)gs->n_slots, sizeof *gs->slots);
+        if (gs->slots == NULL)
+            return -1;
+        for (int i = 0; i < gs->n_slots; i++) {
+            instance *inst = &gs->slots[i];
+            inst->fail_rng = rng_stream_create();
+            inst->launch_rng = rng_stream_create();
+            inst->phase_rng = rng_stream_create();
+            if (!inst->fail_rng || !inst->launch_rng || !inst->phase_rng)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+void web_destroy(trial_world *w)
+{
+    web_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    for (size_t g = 0; s->groups != NULL && g < w->sc->dr.n_groups; g++) {
+        for (int i = 0; s->groups[g].slots != NULL && i < s->groups[g].n_slots; i++) {
+            gsl_rng_free(s->groups[g].slots[i].fail_rng);
+            gsl_rng_free(s->groups[g].slots[i].launch_rng);
+            gsl_rng_free(s->groups[g].slots[i].phase_rng);
+        }
+        free(s->groups[g].slots);
+    }
+    free(s->groups);
+    free(s);
+}
+
+static void cancel(trial_world *w, des_event_id *id)
+{
+    if (*id != 0)
+        des_cancel(w->sim, *id);
+    *id = 0;
+}
+
+static bool zone_usable(const trial_world *w, int zone)
+{
+    int region = w->sc->domains[zone].parent;
+    return w->domains[zone].up && (region < 0 || w->domains[region].up);
+}
+
+static void on_failed(des_sim *sim, void *subject, void *object);
+static void on_launched(des_sim *sim, void *subject, void *object);
+static void on_lb_verdict(des_sim *sim, void *subject, void *object);
+static void on_asg_check(des_sim *sim, void *subject, void *object);
+static void on_drained(des_sim *sim, void *subject, void *object);
+
+static void schedule_failure(trial_world *w, int g, int i)
+{
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    double gap_s = dist_sample(&w->sc->dr.groups[g].instance_fail, inst->fail_rng);
+    inst->life_event = des_schedule(w->sim, des_now(w->sim) + gap_s, PRIORITY_FAILURE, on_failed,
+                                    w, SLOT_OBJECT(g, i));
+}
+
+/* The load balancer's checks and the group's health decision follow the
+ * instance's liveness: schedule what they will conclude, cancel what they
+ * no longer will. */
+static void health_follows(trial_world *w, int g, int i)
+{
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    const lb_config *lb = &w->sc->dr.balancers[cfg->balancer];
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    double now_s = des_now(w->sim);
+    cancel(w, &inst->health_event);
+    if (inst->state == SLOT_RUNNING && w->domains[lb->region].up && inst->alive != inst->lb_healthy) {
+        double at_s = inst->alive ? healthcheck_healthy_at(&lb->check, inst->phase_s, now_s)
+                                  : healthcheck_unhealthy_at(&lb->check, inst->phase_s, now_s);
+        inst->health_event =
+            des_schedule(w->sim, at_s, PRIORITY_RECOVERY, on_lb_verdict, w, SLOT_OBJECT(g, i));
+    }
+    if (cfg->health_check_type == HEALTH_CHECK_EC2) {
+        cancel(w, &inst->asg_event);
+        if (inst->state == SLOT_RUNNING && !inst->alive && w->domains[lb->region].up) {
+            double delay_s = dist_sample(&cfg->ec2_status_check, inst->launch_rng);
+            inst->asg_event = des_schedule(w->sim, now_s + delay_s, PRIORITY_RECOVERY,
+                                           on_asg_check, w, SLOT_OBJECT(g, i));
+        }
+    }
+}
+
+static void refresh_alive(trial_world *w, int g, int i)
+{
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    bool alive = inst->state == SLOT_RUNNING && !inst->failed && zone_usable(w, inst->zone);
+    if (alive == inst->alive)
+        return;
+    inst->alive = alive;
+    health_follows(w, g, i);
+}
+
+/* The zone with the fewest active instances among the group's usable
+ * zones, or -1 when none is usable. */
+static int pick_zone(trial_world *w, int g)
+{
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    asg_state *gs = &state_of(w)->groups[g];
+    int best = -1, best_count = 0;
+    for (size_t z = 0; z < cfg->n_zones; z++) {
+        int zone = cfg->zones[z];
+        if (!zone_usable(w, zone))
+            continue;
+        int count = 0;
+        for (int i = 0; i < gs->n_slots; i++)
+            count += (gs->slots[i].state == SLOT_RUNNING || gs->slots[i].state == SLOT_LAUNCHING) &&
+                     gs->slots[i].zone == zone;
+        if (best < 0 || count < best_count) {
+            best = zone;
+            best_count = count;
+        }
+    }
+    return best;
+}
+
+static void launch(trial_world *w, int g, int i, int zone)
+{
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    inst->state = SLOT_LAUNCHING;
+    inst->zone = zone;
+    inst->failed = false;
+    inst->alive = false;
+    inst->lb_healthy = false;
+    double launch_s = dist_sample(&w->sc->dr.groups[g].launch_time, inst->launch_rng);
+    inst->life_event = des_schedule(w->sim, des_now(w->sim) + launch_s, PRIORITY_RECOVERY,
+                                    on_launched, w, SLOT_OBJECT(g, i));
+}
+
+static void drain(trial_world *w, int g, int i)
+{
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    const lb_config *lb = &w->sc->dr.balancers[w->sc->dr.groups[g].balancer];
+    cancel(w, &inst->life_event);
+    cancel(w, &inst->health_event);
+    cancel(w, &inst->asg_event);
+    inst->state = SLOT_DRAINING;
+    inst->alive = false;
+    inst->lb_healthy = false;
+    des_schedule(w->sim, des_now(w->sim) + lb->deregistration_delay_s, PRIORITY_RECOVERY,
+                 on_drained, w, SLOT_OBJECT(g, i));
+}
+
+/* Launch or terminate until the active instances match the desired
+ * capacity; launches wait while no zone of the group is usable. */
+static void reconcile(trial_world *w, int g)
+{
+    asg_state *gs = &state_of(w)->groups[g];
+    int active = 0;
+    for (int i = 0; i < gs->n_slots; i++)
+        active += gs->slots[i].state == SLOT_RUNNING || gs->slots[i].state == SLOT_LAUNCHING;
+    for (int i = 0; i < gs->n_slots && active < gs->desired; i++) {
+        if (gs->slots[i].state != SLOT_EMPTY)
+            continue;
+        int zone = pick_zone(w, g);
+        if (zone < 0)
+            break;
+        launch(w, g, i, zone);
+        active++;
+    }
+    /* scale in: the newest first (highest slots were filled last) */
+    for (int i = gs->n_slots - 1; i >= 0 && active > gs->desired; i--) {
+        slot_state st = gs->slots[i].state;
+        if (st == SLOT_RUNNING || st == SLOT_LAUNCHING) {
+            drain(w, g, i);
+            active--;
+        }
+    }
+}
+
+static void on_launched(des_sim *sim, void *subject, void *object)
+{
+    trial_world *w = subject;
+    int g = SLOT_GROUP(object), i = SLOT_INDEX(object);
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    inst->life_event = 0;
+    if (!zone_usable(w, inst->zone)) { /* its zone went down while it launched */
+        inst->state = SLOT_EMPTY;
+        reconcile(w, g);
+        world_dr_update(w);
+        return;
+    }
+    inst->state = SLOT_RUNNING;
+    inst->started_s = des_now(sim);
+    inst->phase_s = gsl_rng_uniform(inst->phase_rng) *
+                    w->sc->dr.balancers[w->sc->dr.groups[g].balancer].check.interval_s;
+    schedule_failure(w, g, i);
+    refresh_alive(w, g, i);
+    world_dr_update(w);
+}
+
+static void on_failed(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int g = SLOT_GROUP(object), i = SLOT_INDEX(object);
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    inst->life_event = 0;
+    inst->failed = true;
+    w->result->component_failures++;
+    refresh_alive(w, g, i);
+    world_dr_update(w);
+}
+
+static void replace(trial_world *w, int g, int i)
+{
+    drain(w, g, i);
+    reconcile(w, g);
+}
+
+static void on_lb_verdict(des_sim *sim, void *subject, void *object)
+{
+    trial_world *w = subject;
+    int g = SLOT_GROUP(object), i = SLOT_INDEX(object);
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    inst->health_event = 0;
+    inst->lb_healthy = inst->alive;
+    if (!inst->lb_healthy && cfg->health_check_type == HEALTH_CHECK_ELB) {
+        double grace_end_s = inst->started_s + cfg->health_check_grace_period_s;
+        if (des_now(sim) >= grace_end_s)
+            replace(w, g, i);
+        else /* the group ignores health inside the grace period */
+            inst->asg_event = des_schedule(sim, grace_end_s, PRIORITY_RECOVERY, on_asg_check, w,
+                                           object);
+    }
+    world_dr_update(w);
+}
+
+static void on_asg_check(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int g = SLOT_GROUP(object), i = SLOT_INDEX(object);
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    inst->asg_event = 0;
+    bool unhealthy = cfg->health_check_type == HEALTH_CHECK_ELB ? !inst->lb_healthy : !inst->alive;
+    if (inst->state == SLOT_RUNNING && unhealthy) {
+        replace(w, g, i);
+        world_dr_update(w);
+    }
+}
+
+static void on_drained(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int g = SLOT_GROUP(object), i = SLOT_INDEX(object);
+    state_of(w)->groups[g].slots[i].state = SLOT_EMPTY;
+    reconcile(w, g);
+    world_dr_update(w);
+}
+
+void web_start(trial_world *w)
+{
+    web_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    const dr_config *dr = &w->sc->dr;
+    for (size_t g = 0; g < dr->n_groups; g++) {
+        const asg_config *cfg = &dr->groups[g];
+        asg_state *gs = &s->groups[g];
+        gs->desired = cfg->desired_capacity;
+        for (int i = 0; i < gs->n_slots; i++) {
+            instance *inst = &gs->slots[i];
+            char name[128];
+            snprintf(name, sizeof name, "%s/%d", cfg->name, i);
+            uint64_t hash = rng_name_hash(name);
+            rng_stream_set(inst->fail_rng, w->seed, w->trial, hash, RNG_PURPOSE_FAIL);
+            rng_stream_set(inst->launch_rng, w->seed, w->trial, hash, PURPOSE_LAUNCH);
+            rng_stream_set(inst->phase_rng, w->seed, w->trial, hash, PURPOSE_PHASE);
+            inst->life_event = inst->health_event = inst->asg_event = 0;
+            inst->state = SLOT_EMPTY;
+            if (i >= cfg->desired_capacity)
+                continue;
+            /* at t = 0 everything is up: running, healthy, past its grace,
+             * spread round-robin over the zones as the group balances them */
+            inst->state = SLOT_RUNNING;
+            inst->zone = cfg->zones[(size_t)i % cfg->n_zones];
+            inst->failed = false;
+            inst->alive = true;
+            inst->lb_healthy = true;
+            inst->started_s = -cfg->health_check_grace_period_s;
+            inst->phase_s = gsl_rng_uniform(inst->phase_rng) *
+                            dr->balancers[cfg->balancer].check.interval_s;
+            schedule_failure(w, (int)g, i);
+        }
+    }
+}
+
+void web_domain_changed(trial_world *w, int changed)
+{
+    web_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    const dr_config *dr = &w->sc->dr;
+    for (size_t g = 0; g < dr->n_groups; g++) {
+        asg_state *gs = &s->groups[g];
+        bool region_changed = dr->groups[g].region == changed;
+        for (int i = 0; i < gs->n_slots; i++) {
+            if (gs->slots[i].state == SLOT_EMPTY || gs->slots[i].state == SLOT_DRAINING)
+                continue;
+            if (region_changed || gs->slots[i].zone == changed) {
+                refresh_alive(w, (int)g, i);
+                if (region_changed) /* the load balancer is back, or gone */
+                    health_follows(w, (int)g, i);
+            }
+        }
+        reconcile(w, (int)g); /* launches that waited for a usable zone */
+    }
+}
+
+void web_set_desired_capacity(trial_world *w, int g, int desired)
+{
+    web_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    if (desired < cfg->min_size)
+        desired = cfg->min_size;
+    if (desired > cfg->max_size)
+        desired = cfg->max_size;
+    s->groups[g].desired = desired;
+    reconcile(w, g);
+}
+
+/* What each region's load balancer serves of the requests routed to it. */
+void web_update(trial_world *w)
+{
+    web_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    const dr_config *dr = &w->sc->dr;
+    for (size_t b = 0; b < dr->n_balancers; b++) {
+        int region = dr->balancers[b].region;
+        int believed = 0, registered = 0;
+        for (size_t g = 0; g < dr->n_groups; g++) {
+            if (dr->groups[g].balancer != (int)b)
+                continue;
+            asg_state *gs = &s->groups[g];
+            for (int i = 0; i < gs->n_slots; i++) {
+                registered += gs->slots[i].state == SLOT_RUNNING;
+                believed += gs->slots[i].state == SLOT_RUNNING && gs->slots[i].lb_healthy;
+            }
+        }
+        bool fail_open = believed == 0; /* ALB routes to all when none look healthy */
+        int targets = fail_open ? registered : believed;
+        double demand = dr->demand_rps * w->route_share[region];
+        double served = 0.0;
+        bool live = false;
+        for (size_t g = 0; g < dr->n_groups; g++) {
+            if (dr->groups[g].balancer != (int)b)
+                continue;
+            asg_state *gs = &s->groups[g];
+            double capacity = dr->groups[g].capacity_per_instance;
+            for (int i = 0; i < gs->n_slots; i++) {
+                const instance *inst = &gs->slots[i];
+                if (inst->state != SLOT_RUNNING || !inst->alive || !(fail_open || inst->lb_healthy))
+                    continue;
+                live = true;
+                double share = demand / targets;
+                served += share < capacity ? share : capacity;
+            }
+        }
+        live = live && w->domains[region].up;
+        w->region_has_live_target[region] = live;
+        if (demand > 0.0)
+            w->region_served[region] = live ? served / demand : 0.0;
+        else
+            w->region_served[region] = live ? 1.0 : 0.0;
+    }
+}
