@@ -188,10 +188,10 @@ static void check_uniform(double *x, int n, double lo, double hi, const char *wh
           1.95 / sqrt(n));
 }
 
-/* The start delay and duration of the job fired at fire_s, drawn as
- * backup.h specifies (start delay first, then duration). */
+/* The start delay, duration and copy time of the job fired at fire_s, drawn
+ * as backup.h specifies: one stream per job, in that order. */
 static void job_draws(const backup_rule *rule, uint64_t trial, double fire_s,
-                      double *start_delay_s, double *duration_s)
+                      double *start_delay_s, double *duration_s, double *copy_time_s)
 {
     gsl_rng *r = new_stream();
     uint64_t minute = (uint64_t)(int64_t)floor(fire_s / 60);
@@ -199,7 +199,34 @@ static void job_draws(const backup_rule *rule, uint64_t trial, double fire_s,
                    RNG_PURPOSE_BACKUP_JOB + (uint32_t)(minute & 0xFFFFFFu));
     *start_delay_s = rule->start_window_s * gsl_rng_uniform(r);
     *duration_s = dist_sample(&rule->duration, r);
+    *copy_time_s = rule->has_copy ? dist_sample(&rule->copy_time, r) : NAN;
     gsl_rng_free(r);
+}
+
+/* The answer of backup_newest_point by brute force for a rule that fires
+ * every hour on the hour: every job of the last `days` days, one by one. */
+static backup_point newest_point_by_scan(const backup_rule *rule, uint64_t trial, int region,
+                                         double t_s, double not_after_s, int days)
+{
+    backup_point best = {-INFINITY, INFINITY, false};
+    const backup_lifecycle *lc = region == rule->region ? &rule->lifecycle
+                                                        : &rule->copy_lifecycle;
+    double last_fire_s = floor(fmin(t_s, not_after_s) / HOUR) * HOUR;
+    for (double fire_s = last_fire_s; fire_s > last_fire_s - days * DAY; fire_s -= HOUR) {
+        double start_delay_s, duration_s, copy_time_s;
+        job_draws(rule, trial, fire_s, &start_delay_s, &duration_s, &copy_time_s);
+        double snapshot_s = fire_s + start_delay_s;
+        double available_s = snapshot_s + duration_s + (region == rule->region ? 0 : copy_time_s);
+        bool usable = duration_s <= rule->completion_window_s && snapshot_s <= not_after_s &&
+                      available_s <= t_s &&
+                      !(lc->delete_after_s > 0 && snapshot_s + lc->delete_after_s <= t_s);
+        if (usable && snapshot_s > best.snapshot_s) {
+            best.snapshot_s = snapshot_s;
+            best.available_s = available_s;
+            best.cold = lc->cold_after_s > 0 && snapshot_s + lc->cold_after_s <= t_s;
+        }
+    }
+    return best;
 }
 
 /* ---- RPO distributions --------------------------------------------------- */
@@ -316,8 +343,8 @@ static void test_a_job_longer_than_the_completion_window_leaves_no_point(void **
     int failed = 0, succeeded = 0;
     double newest_good_s = -INFINITY;
     for (int day = 0; day < 200; day++) {
-        double fire_s = day * DAY + 5 * HOUR, start_delay_s, duration_s;
-        job_draws(&rule, 0, fire_s, &start_delay_s, &duration_s);
+        double fire_s = day * DAY + 5 * HOUR, start_delay_s, duration_s, copy_time_s;
+        job_draws(&rule, 0, fire_s, &start_delay_s, &duration_s, &copy_time_s);
         double t_s = day * DAY + 12 * HOUR;
         backup_point p = backup_newest_point(&rule, r, test_seed, 0, SOURCE_REGION, t_s, t_s,
                                              MAX_JOBS);
@@ -414,6 +441,49 @@ static void test_no_point_in_a_region_without_a_vault_or_with_no_jobs_allowed(vo
     free_rule(&rule);
 }
 
+/* Hourly jobs with a 3 h start window overlap, a third of them fail, and
+ * both vaults delete and cool their points: the walk back must still find
+ * exactly what a scan of every job finds. */
+static void test_newest_point_matches_a_scan_of_every_job(void **state)
+{
+    (void)state;
+    backup_rule rule = make_rule("hourly", "cron(0 * ? * * *)", 3 * HOUR, 2 * HOUR,
+                                 "uniform(min=0, max=3h)");
+    rule.lifecycle.delete_after_s = 2 * DAY;
+    rule.lifecycle.cold_after_s = 1 * DAY;
+    add_copy(&rule, "uniform(min=0, max=2h)", 3 * DAY);
+    rule.copy_lifecycle.cold_after_s = 12 * HOUR;
+
+    gsl_rng *queries = new_stream();
+    rng_stream_set(queries, test_seed, 0, rng_name_hash("queries"), RNG_PURPOSE_MODEL);
+    gsl_rng *r = new_stream();
+    int found = 0, none = 0;
+    for (int i = 0; i < 300; i++) {
+        double t_s = 10 * DAY + 30 * DAY * gsl_rng_uniform(queries);
+        double not_after_s = i % 3 == 0 ? t_s : t_s - 4 * DAY * gsl_rng_uniform(queries);
+        int region = i % 2 == 0 ? SOURCE_REGION : COPY_REGION;
+        uint64_t trial = (uint64_t)i % 7;
+        backup_point got = backup_newest_point(&rule, r, test_seed, trial, region, t_s,
+                                               not_after_s, MAX_JOBS);
+        backup_point want = newest_point_by_scan(&rule, trial, region, t_s, not_after_s, 5);
+        CHECK(got.snapshot_s == want.snapshot_s && (!isfinite(want.snapshot_s) ||
+                                                    (got.available_s == want.available_s &&
+                                                     got.cold == want.cold)),
+              "query %d (t %.0f s, not after %.0f s, region %d, trial %" PRIu64 "): "
+              "snapshot %.0f s available %.0f s cold %d; the scan says %.0f s, %.0f s, %d",
+              i, t_s, not_after_s, region, trial, got.snapshot_s, got.available_s, got.cold,
+              want.snapshot_s, want.available_s, want.cold);
+        if (isfinite(want.snapshot_s))
+            found++;
+        else
+            none++;
+    }
+    CHECK(found >= 100 && none >= 30, "%d queries found a point and %d none", found, none);
+    gsl_rng_free(queries);
+    gsl_rng_free(r);
+    free_rule(&rule);
+}
+
 /* ---- lifecycle ------------------------------------------------------------ */
 
 /* The seed's DailyBackupRule: start window 60 min, completion window 120 min,
@@ -484,6 +554,35 @@ static void test_points_turn_cold_after_cold_after_and_vanish_after_delete_after
     assert_near(p.snapshot_s, s, 0);
     p = backup_newest_point(&rule, r, test_seed, 0, SOURCE_REGION, s + 30 * DAY, s, MAX_JOBS);
     assert_true(p.snapshot_s == -INFINITY);
+    gsl_rng_free(r);
+    free_rule(&rule);
+}
+
+/* A copy action into another vault of the same region (another account,
+ * say): the warm copy serves once the source point is cold, and the copy
+ * outlives the source's retention. */
+static void test_a_same_region_copy_serves_once_the_source_point_is_cold_or_gone(void **state)
+{
+    (void)state;
+    backup_rule rule = seed_daily_rule();
+    rule.copy_region = SOURCE_REGION;
+    gsl_rng *r = new_stream();
+    double t_s = 200 * DAY + 12 * HOUR;
+
+    backup_point fresh = backup_newest_point(&rule, r, test_seed, 0, SOURCE_REGION, t_s, t_s,
+                                             MAX_JOBS);
+    assert_false(fresh.cold);
+    assert_true(fresh.available_s < fresh.snapshot_s + HOUR); /* the source point, not the copy */
+
+    backup_point cool = backup_newest_point(&rule, r, test_seed, 0, SOURCE_REGION, t_s,
+                                            t_s - 20 * DAY, MAX_JOBS);
+    assert_true(isfinite(cool.snapshot_s));
+    assert_false(cool.cold);
+    assert_true(cool.available_s >= cool.snapshot_s + 2 * HOUR); /* the copy */
+
+    backup_point gone = backup_newest_point(&rule, r, test_seed, 0, SOURCE_REGION, t_s,
+                                            t_s - 40 * DAY, MAX_JOBS);
+    assert_true(gone.snapshot_s <= t_s - 40 * DAY && gone.snapshot_s > t_s - 41 * DAY - HOUR);
     gsl_rng_free(r);
     free_rule(&rule);
 }
@@ -584,10 +683,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_a_job_longer_than_the_completion_window_leaves_no_point),
         cmocka_unit_test(test_a_job_as_long_as_the_window_succeeds_and_one_second_more_fails),
         cmocka_unit_test(test_two_jobs_suffice_when_no_job_can_fail),
+        cmocka_unit_test(test_newest_point_matches_a_scan_of_every_job),
         cmocka_unit_test(test_backup_history_extends_before_time_zero),
         cmocka_unit_test(test_no_point_in_a_region_without_a_vault_or_with_no_jobs_allowed),
         cmocka_unit_test(test_corruption_older_than_retention_leaves_no_point),
         cmocka_unit_test(test_points_turn_cold_after_cold_after_and_vanish_after_delete_after),
+        cmocka_unit_test(test_a_same_region_copy_serves_once_the_source_point_is_cold_or_gone),
         cmocka_unit_test(test_same_seed_and_trial_give_the_same_point_whatever_was_asked_before),
         cmocka_unit_test(test_a_job_has_the_same_snapshot_however_it_is_reached),
         cmocka_unit_test(test_different_trials_draw_different_start_delays),
