@@ -2,7 +2,8 @@
 #
 #   make deps     install the Debian packages drsim needs (apt-get; sudo when not root)
 #   make          build ./drsim
-#   make run      build, then run the example scenarios
+#   make run      build, then measure the five DR strategies against the chapter's table
+#   make reports  regenerate reports/ (strategies table, plots, SLA table) for a fixed seed
 #   make test     build and run every test (unit, validation, bad input, CLI)
 #   make asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench    print kernel and end-to-end speed figures (never part of test)
@@ -25,6 +26,7 @@ WARNINGS    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -W
 ALL_CFLAGS  = -std=c11 $(WARNINGS) $(CFLAGS) -pthread
 # pkg-config runs when a recipe needs it (recursive '='), so 'make deps' can come first.
 ALL_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Iinclude -MMD -MP $(CPPFLAGS) \
+               -DDRSIM_DATADIR='"$(PREFIX)/share/drsim"' \
                $(shell $(PKG_CONFIG) --cflags gsl yaml-0.1 2>/dev/null)
 LIBS        = $(shell $(PKG_CONFIG) --libs gsl yaml-0.1 2>/dev/null) -lcsv -lm
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -81,9 +83,12 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 run: all
-	./drsim run scenarios/single-server.yaml
-	./drsim run scenarios/two-servers.yaml
-	./drsim run scenarios/web-tier.yaml
+	./drsim table strategies
+
+# The committed reference set: same seed, same bytes (no dates, no timings).
+reports: all
+	./drsim table strategies --csv reports/strategies.csv --markdown reports/strategies.md --plot reports
+	./drsim table sla --csv reports/sla.csv > reports/sla.txt
 
 test: deps drsim $(TEST_BINS)
 	@DRSIM=./drsim BUILD=$(BUILD) tests/run_all.sh $(TEST_BINS)
@@ -102,8 +107,12 @@ valgrind: all
 	  ./drsim run scenarios/web-tier.yaml --trials 50 --threads 2 --quiet --csv $(BUILD)/valgrind-csv
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/drsim/scenarios/data \
+	  $(DESTDIR)$(PREFIX)/share/drsim/scenarios/variants
 	install -m 755 drsim $(DESTDIR)$(PREFIX)/bin/drsim
+	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/drsim/scenarios
+	install -m 644 scenarios/data/*.yaml $(DESTDIR)$(PREFIX)/share/drsim/scenarios/data
+	install -m 644 scenarios/variants/*.yaml $(DESTDIR)$(PREFIX)/share/drsim/scenarios/variants
 
 clean:
 	rm -rf build drsim

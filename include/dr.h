@@ -95,6 +95,7 @@ typedef struct db_config {
     bool global_table;             /* writable in every replica region (DynamoDB-like) */
     double size_gb;
     double writes_per_second;      /* for replicated-write prices */
+    double daily_change_gb;        /* data changed a day: incremental backups */
     bool point_in_time_recovery;
     int backup_plan;               /* index into backups, or -1 */
     double restore_throughput_gb_per_s;

@@ -39,4 +39,15 @@ typedef struct plot_interval {
 int plot_timeline(const char *path, const char *title, const plot_interval *intervals,
                   size_t n, double horizon_s, char *err, size_t err_size);
 
+/* Labelled points, e.g. each strategy's cost against its RTO; the x axis
+ * is logarithmic when log_x (values must then be > 0; others are left
+ * out).  n may be 0. */
+typedef struct plot_point {
+    double x, y;
+    const char *label;
+} plot_point;
+
+int plot_scatter(const char *path, const char *title, const char *x_label, const char *y_label,
+                 const plot_point *points, size_t n, bool log_x, char *err, size_t err_size);
+
 #endif

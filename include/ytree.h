@@ -122,6 +122,10 @@ typedef struct yctx {
     diag_list *diag;
 } yctx;
 
+/* The directory of the file `node` was written in (the document's or a
+ * base's), for paths written in it. */
+const char *ydoc_directory_of(const ydoc *doc, const ynode *node);
+
 /* One diagnostic at node, in the file it was written in (or at the top of
  * the document's own file when node is NULL). */
 void yerror(yctx *c, const ynode *node, const ypath *path, const char *fmt, ...)

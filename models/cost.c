@@ -17,10 +17,11 @@
  *                    cross-region replica) × <engine>.<db_instance_class> per
  *                    hour, and allocated_storage per copy × <service>.storage
  *                    per GB-month (service: dynamodb or rds)
- *   backups          recovery points kept (per the lifecycle, full size:
- *                    conservative, AWS snapshots are incremental) ×
- *                    backup.warm or backup.cold per GB-month, copies the
- *                    same in their vault, and each copy's transfer at
+ *   backups          incremental, as AWS snapshots are: one full copy plus
+ *                    each kept point's changes (daily_change_gb, default 1%
+ *                    of the data a day) × backup.warm or backup.cold per
+ *                    GB-month as the lifecycle moves them, copies the same
+ *                    in their vault, and each copy's changes moved at
  *                    transfer.inter_region per GB
  *   buckets          size × s3.standard per GB-month, twice when replicated,
  *                    and change_gb_per_day × (transfer.inter_region + s3.rtc)
@@ -147,23 +148,28 @@ static void each_priced_item(const scenario *sc, price_user *use, void *context)
         /* recovery points kept at once, from the schedule's spacing */
         double first = cron_next(&rule->schedule, 0.0);
         double spacing_s = cron_next(&rule->schedule, first + 60.0) - first;
-        double size_gb = 0.0;
+        double size_gb = 0.0, change_gb_per_point = 0.0;
         for (size_t i = 0; i < dr->n_databases; i++)
-            if (dr->databases[i].backup_plan == (int)b)
+            if (dr->databases[i].backup_plan == (int)b) {
                 size_gb += dr->databases[i].size_gb;
+                change_gb_per_point += dr->databases[i].daily_change_gb * spacing_s / 86400.0;
+            }
         if (!(spacing_s > 0) || size_gb <= 0)
             continue;
         const backup_lifecycle *lcs[2] = {&rule->lifecycle, &rule->copy_lifecycle};
+        /* snapshots are incremental: one full copy, then each point's changes */
         for (int v = 0; v < (rule->has_copy ? 2 : 1); v++) {
             const backup_lifecycle *lc = lcs[v];
             double kept_s = lc->delete_after_s > 0 ? lc->delete_after_s : 365 * 86400.0;
             double warm_s = lc->cold_after_s > 0 && lc->cold_after_s < kept_s ? lc->cold_after_s : kept_s;
-            use(context, "backup.warm", warm_s / spacing_s * size_gb * MONTHS_PER_YEAR);
+            double warm_gb = size_gb + (warm_s / spacing_s - 1.0) * change_gb_per_point;
+            use(context, "backup.warm", warm_gb * MONTHS_PER_YEAR);
             if (warm_s < kept_s)
-                use(context, "backup.cold", (kept_s - warm_s) / spacing_s * size_gb * MONTHS_PER_YEAR);
+                use(context, "backup.cold",
+                    (kept_s - warm_s) / spacing_s * change_gb_per_point * MONTHS_PER_YEAR);
         }
-        if (rule->has_copy)
-            use(context, "transfer.inter_region", 365 * 86400.0 / spacing_s * size_gb);
+        if (rule->has_copy) /* each copy moves its changes */
+            use(context, "transfer.inter_region", 365 * 86400.0 / spacing_s * change_gb_per_point);
     }
     for (size_t b = 0; b < dr->n_buckets; b++) {
         const bucket_config *bucket = &dr->buckets[b];
@@ -220,14 +226,15 @@ int prices_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
         return -1;
     }
     /* the file is read like a scenario, with its own positions in messages */
-    size_t length = strlen(c->doc->dir) + strlen(node->text) + 2;
+    const char *dir = ydoc_directory_of(c->doc, node); /* relative to the file that says it */
+    size_t length = strlen(dir) + strlen(node->text) + 2;
     char *file = malloc(length);
     if (file == NULL)
         return -1;
     if (node->text[0] == '/')
         snprintf(file, length, "%s", node->text);
     else
-        snprintf(file, length, "%s/%s", c->doc->dir, node->text);
+        snprintf(file, length, "%s/%s", dir, node->text);
     sc->dr.prices_file = file;
     ydoc prices;
     if (ydoc_load(&prices, file, c->diag) != 0) {

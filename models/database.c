@@ -80,7 +80,8 @@ static const char *const db_keys[] = {
     "name", "engine", "db_instance_class", "region", "zone", "multi_az", "standby_zone",
     "cluster_replicas", "instance_fail", "failover_time", "recreate_time", "allocated_storage",
     "backup_retention_period", "backup_plan", "restore_throughput", "restore_overhead",
-    "cold_restore_extra", "replicas", "global_table", "corruption", "writes_per_second", NULL};
+    "cold_restore_extra", "replicas", "global_table", "corruption", "writes_per_second",
+    "daily_change_gb", NULL};
 static const char *const replica_keys[] = {"region", "replication", "lag", "promotion_time", NULL};
 static const char *const corruption_keys[] = {"every", "detected_after", NULL};
 
@@ -275,6 +276,11 @@ static bool parse_database(scenario *sc, yctx *c, const ynode *node, const ypath
     db->size_gb = 100.0;
     ok = get_number(c, node, path, "allocated_storage", 0, 1e6, &db->size_gb) && ok;
     ok = get_number(c, node, path, "writes_per_second", 0, 1e9, &db->writes_per_second) && ok;
+    /* 1% of the data a day: an assumption, for incremental backup storage */
+    db->daily_change_gb = -1.0;
+    ok = get_number(c, node, path, "daily_change_gb", 0, 1e9, &db->daily_change_gb) && ok;
+    if (db->daily_change_gb < 0)
+        db->daily_change_gb = 0.01 * db->size_gb;
     double retention_days = 0;
     ok = get_number(c, node, path, "backup_retention_period", 0, 35, &retention_days) && ok;
     db->point_in_time_recovery = retention_days > 0;

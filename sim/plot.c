@@ -703,3 +703,46 @@ int plot_timeline(const char *path, const char *title, const plot_interval *inte
     free(s.text);
     return rc;
 }
+
+int plot_scatter(const char *path, const char *title, const char *x_label, const char *y_label,
+                 const plot_point *points, size_t n, bool log_x, char *err, size_t err_size)
+{
+    script s = {0};
+    set_title_and_labels(&s, title, x_label, y_label);
+    script_printf(&s, "unset key\nset grid\nset offsets graph 0.08, graph 0.25, graph 0.12, graph 0.12\n");
+    if (log_x)
+        script_printf(&s, "set logscale x\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++)
+        shown += isfinite(points[i].x) && isfinite(points[i].y) && (!log_x || points[i].x > 0);
+    if (shown == 0) {
+        plot_nothing(&s, "no points");
+    } else {
+        /* labels as gnuplot strings (never inside the data block, which
+         * holds numbers only) */
+        for (size_t i = 0; i < n; i++) {
+            const plot_point *p = &points[i];
+            if (!(isfinite(p->x) && isfinite(p->y) && (!log_x || p->x > 0)))
+                continue;
+            script_printf(&s, "set label %zu ", i + 1);
+            script_quoted(&s, label_or_none(p->label));
+            script_printf(&s, " at %.17g, %.17g offset 1, 0.6 font ',9'\n", p->x, p->y);
+        }
+        script_printf(&s, "$points << EOD\n");
+        for (size_t i = 0; i < n; i++) {
+            const plot_point *p = &points[i];
+            if (isfinite(p->x) && isfinite(p->y) && (!log_x || p->x > 0))
+                script_printf(&s, "%.17g %.17g\n", p->x, p->y);
+        }
+        script_printf(&s, "EOD\n");
+        script_printf(&s, "plot $points using 1:2 with points pointtype 7 pointsize 1.6 "
+                          "linecolor rgb '#4477aa'\n");
+    }
+    int rc = -1;
+    if (s.failed)
+        snprintf(err, err_size, "cannot plot '%s': out of memory", path);
+    else
+        rc = render(path, &s, 800, 500, err, err_size);
+    free(s.text);
+    return rc;
+}

@@ -1218,7 +1218,7 @@ bool yget_fraction(yctx *c, const ynode *node, const ypath *path, double *out)
 }
 
 /* The directory of the file node was written in: the document's own, or a base's. */
-static const char *directory_of_node(const ydoc *doc, const ynode *node)
+const char *ydoc_directory_of(const ydoc *doc, const ynode *node)
 {
     for (size_t i = 0; i < doc->n_bases; i++)
         if (node->file == doc->bases[i].file)
@@ -1237,7 +1237,7 @@ bool yget_dist(yctx *c, const ynode *node, const ypath *path, dist *out)
         yerror(c, node, path, "%s", err);
         return false;
     }
-    if (dist_load_empirical(&parsed, directory_of_node(c->doc, node), err, sizeof err) != 0) {
+    if (dist_load_empirical(&parsed, ydoc_directory_of(c->doc, node), err, sizeof err) != 0) {
         yerror(c, node, path, "%s", err);
         dist_free(&parsed);
         return false;
