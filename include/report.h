@@ -18,6 +18,9 @@
  *   rpo                 s         (data models) data lost per such disaster
  *   rto_attainment, rpo_attainment  fraction  (targets) share of those
  *                                 disasters within the target
+ *   service_credit      fraction  (service_level.sla) mean credit per
+ *                                 billing month, from the SLA's tiers
+ *   cost_per_year       USD       (prices) the standing resources' cost
  *
  * Output files are written to temporaries and renamed only when all three
  * are complete (outfile.h): a failed run leaves nothing half-written.

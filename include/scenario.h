@@ -100,6 +100,7 @@ typedef struct scenario {
     bool has_dr;           /* DR models route traffic (availability by requests) */
     bool has_data;         /* data models say what a disaster loses (RPO) */
     dr_config dr;          /* the DR parts (dr.h) */
+    const struct sla_tiers *sla; /* service_level.sla: credit tiers, or NULL */
 } scenario;
 
 /* Loads and checks path.  0 on success.  On failure returns -1, records

@@ -44,4 +44,24 @@ void sla_table_print(FILE *out, const double *levels, size_t n);
 int sla_table_write_csv(const char *path, const double *levels, size_t n,
                         char *err, size_t err_size);
 
+/* SLA tiers and service credits (REFERENCES.md, "SLAs and service
+ * credits").  A monthly billing cycle's availability below `commitment`
+ * earns credits[0] of that month's bill, below breakpoints[1] credits[1],
+ * below breakpoints[2] credits[2].  REFERENCES.md gives the breakpoints for
+ * EC2 (99.99 / 99.0 / 95.0); the other services' credits are given as
+ * "10 / 25 / 100%" and are assumed to break at their commitment, 99.0 and
+ * 95.0 like EC2's. */
+typedef struct sla_tiers {
+    const char *name;          /* ec2-region, rds-multi-az, aurora, elb, s3, dynamodb, ... */
+    double breakpoints[3];     /* commitment, then the lower tiers */
+    double credits[3];         /* fraction of the monthly bill */
+} sla_tiers;
+
+/* The tiers of that name, or NULL.  sla_tiers_names() lists them for messages. */
+const sla_tiers *sla_tiers_named(const char *name);
+const char *sla_tiers_names(void);
+
+/* The credit a month at `availability` earns: 0 when the commitment is met. */
+double sla_credit(const sla_tiers *tiers, double availability);
+
 #endif

@@ -81,6 +81,7 @@ typedef struct trial_result {
     uint64_t periods_meeting_target; /* with availability >= the scenario's target */
     uint64_t events;               /* kernel events fired */
     double served_s;               /* ∫ served fraction dt: request-weighted uptime */
+    double service_credit;         /* mean credit per billing month (with an SLA) */
 } trial_result;
 
 typedef struct trial_world trial_world;

@@ -63,6 +63,15 @@ typedef struct group_state {
     int waiting_head, waiting_count;
 } group_state;
 
+/* Downtime per fixed-length period of the horizon (the last one may be
+ * shorter; a horizon shorter than one period is one period). */
+typedef struct period_buckets {
+    double period_s;
+    uint64_t count;
+    size_t capacity;
+    double *downtime_s;        /* [count] */
+} period_buckets;
+
 typedef struct world_cause {
     cause_kind kind;
     int index;
@@ -107,9 +116,8 @@ struct trial_world {
     world_cause cause;         /* what the event being handled is failing */
     double last_change_s;
     bool incident_open;        /* the last incident in `incidents` is still going on */
-    double period_s;           /* SLA period: one year, or the horizon if shorter */
-    double *period_downtime_s; /* [n_periods] */
-    uint64_t n_periods;
+    period_buckets years;      /* downtime per year: SLA attainment */
+    period_buckets months;     /* downtime per month: service credits */
     trial_result *result;
     incident_list *incidents;
     disaster_list *disasters;

@@ -12,6 +12,7 @@
 #include "model.h"
 #include "rng.h"
 #include "scenario.h"
+#include "sla_table.h"
 #include "ytree.h"
 
 static const char *const top_level_keys[] = {
@@ -21,7 +22,7 @@ static const char *const top_level_keys[] = {
     NULL};
 
 static const char *const demand_keys[] = {"requests_per_second", NULL};
-static const char *const service_level_keys[] = {"up_when_serving", NULL};
+static const char *const service_level_keys[] = {"up_when_serving", "sla", NULL};
 
 static const char *const target_keys[] = {"availability", "rto", "rpo", NULL};
 
@@ -186,6 +187,16 @@ static bool parse_header(scenario *sc, yctx *c, const ynode *root)
         ypath up_path = YPATH_KEY(&p, "up_when_serving");
         if (up != NULL && !yget_fraction(c, up, &up_path, &sc->up_threshold))
             ok = false;
+        const ynode *sla = ymap_get(value, "sla");
+        ypath sla_path = YPATH_KEY(&p, "sla");
+        if (sla != NULL) {
+            sc->sla = sla->kind == YNODE_SCALAR ? sla_tiers_named(sla->text) : NULL;
+            if (sc->sla == NULL) {
+                yerror(c, sla, &sla_path, "unknown SLA '%s' (use %s)",
+                       sla->kind == YNODE_SCALAR ? sla->text : "?", sla_tiers_names());
+                ok = false;
+            }
+        }
     }
     return ok;
 }

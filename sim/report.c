@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "csvout.h"
+#include "model.h"
 #include "duration.h"
 #include "outfile.h"
 #include "plot.h"
@@ -176,6 +177,17 @@ int report_summarize(const scenario *sc, const run_results *results, double hori
         return -1;
     }
 
+    if (sc->sla != NULL) {
+        for (size_t i = 0; i < n; i++)
+            values[i] = results->records[i].service_credit;
+        per_trial_metric(add_metric(out, "service_credit", "fraction"), values, n);
+    }
+    double cost = cost_per_year(sc);
+    if (!isnan(cost)) { /* from the configuration: the same every trial */
+        report_metric *m = add_metric(out, "cost_per_year", "USD");
+        m->estimate = (stats_estimate){cost, cost, cost, NAN, NAN, NAN, n};
+    }
+
     if (sc->targets.has_availability) {
         for (size_t i = 0; i < n; i++)
             values[i] = results->records[i].periods
@@ -219,6 +231,10 @@ static const char *human_name(const char *metric)
         return "RTO attainment";
     if (strcmp(metric, "rpo_attainment") == 0)
         return "RPO attainment";
+    if (strcmp(metric, "service_credit") == 0)
+        return "service credit";
+    if (strcmp(metric, "cost_per_year") == 0)
+        return "cost per year";
     return metric;
 }
 
@@ -231,7 +247,9 @@ static char *human_value(const report_metric *m, double value, char *buf, size_t
     else if (strncmp(m->name, "availability", 12) == 0)
         snprintf(buf, size, "%.5f%%", 100.0 * value);
     else if (strcmp(m->unit, "fraction") == 0)
-        snprintf(buf, size, "%.1f%%", 100.0 * value);
+        snprintf(buf, size, "%.3g%%", 100.0 * value);
+    else if (strcmp(m->unit, "USD") == 0)
+        snprintf(buf, size, "$%.0f", value);
     else
         snprintf(buf, size, "%.4g", value);
     return buf;

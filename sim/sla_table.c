@@ -298,3 +298,38 @@ int sla_table_write_csv(const char *path, const double *levels, size_t n, char *
     }
     return outfile_commit(&f, err, err_size);
 }
+
+/* REFERENCES.md, "SLAs and service credits" (single-instance EC2 and
+ * Route 53 have no credit tiers listed there, so they are not offered). */
+static const sla_tiers known_tiers[] = {
+    {"ec2-region", {0.9999, 0.99, 0.95}, {0.10, 0.30, 1.00}},
+    {"rds-multi-az", {0.9995, 0.99, 0.95}, {0.10, 0.25, 1.00}},
+    {"rds-single", {0.995, 0.99, 0.95}, {0.10, 0.25, 1.00}},
+    {"aurora", {0.9999, 0.99, 0.95}, {0.10, 0.25, 1.00}},
+    {"elb", {0.9999, 0.99, 0.95}, {0.10, 0.30, 1.00}},
+    {"s3", {0.999, 0.99, 0.95}, {0.10, 0.25, 1.00}},
+    {"dynamodb", {0.9999, 0.99, 0.95}, {0.10, 0.25, 1.00}},
+    {"dynamodb-global", {0.99999, 0.99, 0.95}, {0.10, 0.25, 1.00}},
+};
+
+const sla_tiers *sla_tiers_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof known_tiers / sizeof known_tiers[0]; i++)
+        if (strcmp(known_tiers[i].name, name) == 0)
+            return &known_tiers[i];
+    return NULL;
+}
+
+const char *sla_tiers_names(void)
+{
+    return "ec2-region, rds-multi-az, rds-single, aurora, elb, s3, dynamodb, dynamodb-global";
+}
+
+double sla_credit(const sla_tiers *tiers, double availability)
+{
+    double credit = 0.0;
+    for (int i = 0; i < 3; i++)
+        if (availability < tiers->breakpoints[i])
+            credit = tiers->credits[i];
+    return credit;
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "sla_table.h"
 #include "model.h"
 #include "world.h"
 
@@ -120,7 +121,8 @@ void trial_world_destroy(trial_world *w)
     free(w->node_up);
     free(w->copy_parent_offsets);
     free(w->copy_parents);
-    free(w->period_downtime_s);
+    free(w->years.downtime_s);
+    free(w->months.downtime_s);
     free(w);
 }
 
@@ -173,17 +175,48 @@ void world_dr_update(trial_world *w)
 
 /* ---- the observer ----------------------------------------------------------------------- */
 
-static void add_period_downtime(trial_world *w, double from_s, double to_s)
+static int buckets_reset(period_buckets *b, double period_s, double horizon_s)
+{
+    uint64_t count = (uint64_t)ceil(horizon_s / period_s - 1e-9);
+    if (count == 0)
+        count = 1;
+    if (count > b->capacity) {
+        double *grown = realloc(b->downtime_s, count * sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        b->downtime_s = grown;
+        b->capacity = count;
+    }
+    b->period_s = period_s;
+    b->count = count;
+    memset(b->downtime_s, 0, count * sizeof *b->downtime_s);
+    return 0;
+}
+
+static void buckets_add(period_buckets *b, double from_s, double to_s)
 {
     while (from_s < to_s) {
-        uint64_t period = (uint64_t)(from_s / w->period_s);
-        if (period >= w->n_periods)
-            period = w->n_periods - 1;
-        double period_end_s = (double)(period + 1) * w->period_s;
-        double end_s = to_s < period_end_s || period + 1 == w->n_periods ? to_s : period_end_s;
-        w->period_downtime_s[period] += end_s - from_s;
+        uint64_t period = (uint64_t)(from_s / b->period_s);
+        if (period >= b->count)
+            period = b->count - 1;
+        double period_end_s = (double)(period + 1) * b->period_s;
+        double end_s = to_s < period_end_s || period + 1 == b->count ? to_s : period_end_s;
+        b->downtime_s[period] += end_s - from_s;
         from_s = end_s;
     }
+}
+
+/* Availability of period p of a horizon. */
+static double buckets_availability(const period_buckets *b, uint64_t p, double horizon_s)
+{
+    double length_s = p + 1 < b->count ? b->period_s : horizon_s - (double)(b->count - 1) * b->period_s;
+    return 1.0 - b->downtime_s[p] / length_s;
+}
+
+static void add_period_downtime(trial_world *w, double from_s, double to_s)
+{
+    buckets_add(&w->years, from_s, to_s);
+    buckets_add(&w->months, from_s, to_s);
 }
 
 static incident *open_incident(trial_world *w)
@@ -365,15 +398,17 @@ static void close_trial(trial_world *w)
             d->censored = true;
         }
     }
-    w->result->periods = w->n_periods;
-    if (sc->targets.has_availability) {
-        for (uint64_t p = 0; p < w->n_periods; p++) {
-            double length_s = p + 1 < w->n_periods
-                                  ? w->period_s
-                                  : w->horizon_s - (double)(w->n_periods - 1) * w->period_s;
-            if (1.0 - w->period_downtime_s[p] / length_s >= sc->targets.availability)
+    w->result->periods = w->years.count;
+    if (sc->targets.has_availability)
+        for (uint64_t p = 0; p < w->years.count; p++)
+            if (buckets_availability(&w->years, p, w->horizon_s) >= sc->targets.availability)
                 w->result->periods_meeting_target++;
-        }
+    /* service credits are per monthly billing cycle */
+    if (sc->sla != NULL) {
+        double credit = 0.0;
+        for (uint64_t p = 0; p < w->months.count; p++)
+            credit += sla_credit(sc->sla, buckets_availability(&w->months, p, w->horizon_s));
+        w->result->service_credit = credit / (double)w->months.count;
     }
 }
 
@@ -402,20 +437,10 @@ int trial_run(trial_world *w, uint64_t seed, uint64_t trial_index, double horizo
     w->out_of_memory = false;
     w->incident_open = false;
 
-    /* SLA periods: whole years, the last one possibly shorter; a horizon
-     * under a year is one period. */
-    w->period_s = DURATION_YEAR_S;
-    uint64_t n_periods = (uint64_t)ceil(horizon_s / DURATION_YEAR_S - 1e-9);
-    if (n_periods == 0)
-        n_periods = 1;
-    if (n_periods > w->n_periods) {
-        double *grown = realloc(w->period_downtime_s, n_periods * sizeof *grown);
-        if (grown == NULL)
-            return -1;
-        w->period_downtime_s = grown;
-    }
-    w->n_periods = n_periods;
-    memset(w->period_downtime_s, 0, n_periods * sizeof *w->period_downtime_s);
+    /* SLA periods: whole years and billing months, the last possibly shorter */
+    if (buckets_reset(&w->years, DURATION_YEAR_S, horizon_s) != 0 ||
+        buckets_reset(&w->months, DURATION_YEAR_S / 12.0, horizon_s) != 0)
+        return -1;
 
     des_reset(w->sim);
     for (size_t m = 0; m < model_table_size; m++)
