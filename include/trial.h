@@ -36,13 +36,20 @@
 
 #include "scenario.h"
 
-typedef enum cause_kind { CAUSE_COMPONENT, CAUSE_ZONE, CAUSE_REGION } cause_kind;
+typedef enum cause_kind {
+    CAUSE_NONE,        /* nothing failed: only a change of routing (never expected) */
+    CAUSE_COMPONENT,   /* a component copy: index = group, copy = copy */
+    CAUSE_ZONE,        /* index = domain */
+    CAUSE_REGION,      /* index = domain */
+    CAUSE_INSTANCE,    /* an Auto Scaling group's instance: index = group, copy = slot */
+    CAUSE_DATABASE     /* index = database (an instance failure or a corruption) */
+} cause_kind;
 
 typedef struct incident {
     double start_s, end_s;
     cause_kind cause_kind;
-    int cause_index;     /* group (for a component) or domain */
-    int cause_copy;      /* copy index within the group, for a component */
+    int cause_index;     /* group, domain or database (see cause_kind) */
+    int cause_copy;      /* copy or instance slot within its group */
     bool censored;       /* still open at the horizon */
 } incident;
 

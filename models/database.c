@@ -40,9 +40,10 @@
  * instance failure.  A region outage leaves the writer unreachable until
  * the region returns or a runbook promotes a cross-region replica
  * (promotion_time; an async replica loses the lag it had when the outage
- * began) or restores a backup in another region (backup.h: the newest copy
- * usable there when the outage began; the restore takes overhead + size /
- * throughput, plus cold_restore_extra from cold storage).  An hour after
+ * began, a draw of that replica's own `lag`) or restores a backup in
+ * another region (backup.h: the newest copy usable there when the outage
+ * began; the restore takes overhead + size / throughput, plus
+ * cold_restore_extra from cold storage).  An hour after
  * the home region is back (DR_FAILBACK_AFTER_S) the writer moves home in a
  * planned switchover that loses nothing.
  *
@@ -368,8 +369,7 @@ typedef struct db_state {
     int loss_disaster;       /* the disaster it loses it for */
     bool corrupted;          /* offline for a corruption restore */
     int corruption_disaster;
-    double region_outage_lag_s; /* async lag when the home region went down */
-    bool lag_drawn;
+    int lag_drawn_for;       /* the disaster a global table's loss was drawn for, or -1 */
     des_event_id op_event, fail_event, corruption_event;
     gsl_rng *fail_rng, *op_rng, *lag_rng, *corruption_rng, *backup_rng;
 } db_state;
@@ -500,6 +500,7 @@ static void on_instance_failed(des_sim *sim, void *subject, void *object)
     if (d->phase != DB_UP)
         return;
     w->result->component_failures++;
+    w->cause = (world_cause){CAUSE_DATABASE, i, -1};
     writer_lost_in_region(w, i);
     world_dr_update(w);
 }
@@ -571,6 +572,7 @@ static void on_failback(des_sim *sim, void *subject, void *object)
     d->writer_zone = cfg->zone;
     d->away = false;
     d->phase = DB_UP;
+    schedule_instance_failure(w, i); /* a failure due while it waited was dropped */
     world_dr_update(w);
 }
 
@@ -594,7 +596,7 @@ void database_start(trial_world *w)
         d->away = false;
         d->corrupted = false;
         d->corruption_disaster = d->loss_disaster = -1;
-        d->lag_drawn = false;
+        d->lag_drawn_for = -1;
         d->op_event = d->fail_event = d->corruption_event = 0;
         schedule_instance_failure(w, (int)i);
         if (cfg->has_corruption) {
@@ -644,6 +646,7 @@ static void on_corruption_detected(des_sim *sim, void *subject, void *object)
                               : NULL;
     double corrupted_at_s = dis ? dis->start_s : now_s;
     world_disaster_arm(w, d->corruption_disaster);
+    w->cause = (world_cause){CAUSE_DATABASE, i, -1};
     /* offline and restored to before the corruption */
     cancel(w, &d->fail_event);
     d->corrupted = true;
@@ -680,7 +683,10 @@ bool database_promote(trial_world *w, int i, int region)
         return false; /* nothing to promote, or no need */
     d->target_region = region;
     d->loss_disaster = w->domain_disaster[cfg->region];
-    d->pending_loss_s = replica->replication == REPLICATION_SYNC ? 0.0 : d->region_outage_lag_s;
+    /* what this replica had not received when the home region fell */
+    d->pending_loss_s = replica->replication == REPLICATION_SYNC
+                            ? 0.0
+                            : dist_sample(&replica->lag, d->lag_rng);
     begin_operation(w, i, DB_PROMOTING, dist_sample(&replica->promotion_time, d->op_rng));
     return true;
 }
@@ -722,25 +728,17 @@ void database_domain_changed(trial_world *w, int changed)
         const db_config *cfg = &dr->databases[i];
         db_state *d = &s->dbs[i];
         bool up = w->domains[changed].up;
-        if (changed == cfg->region && !up && !d->away) {
-            /* the home region fell: what an async replica or a global table
-             * would lose is the lag it had at this instant */
-            const db_replica *first = cfg->n_replicas > 0 ? &cfg->replicas[0] : NULL;
-            d->region_outage_lag_s = first && first->replication == REPLICATION_ASYNC
-                                         ? dist_sample(&first->lag, d->lag_rng)
-                                         : 0.0;
-        }
         if (changed == cfg->region && up && d->away && d->phase == DB_UP) {
             d->phase = DB_FAILBACK_WAIT;
             des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S, PRIORITY_RECOVERY,
                          on_failback, w, (void *)(intptr_t)i);
         }
-        if (d->writer_zone == changed && !d->away) {
-            if (!up && d->phase == DB_UP)
-                writer_lost_in_region(w, (int)i);
-            else if (up && d->phase == DB_WAITING_ZONE)
-                writer_up_again(w, (int)i);
-        }
+        if (d->writer_zone == changed && !d->away && !up && d->phase == DB_UP)
+            writer_lost_in_region(w, (int)i);
+        /* back when its zone is usable again: the zone's return, or the
+         * region's if the writer was lost while the region was down */
+        else if (up && d->phase == DB_WAITING_ZONE && !d->away && usable(w, d->writer_zone))
+            writer_up_again(w, (int)i);
     }
 }
 
@@ -756,12 +754,14 @@ void database_failover_from(trial_world *w, int region)
             continue; /* a single writer loses data at promotion, not here */
         const db_replica *replica = region == cfg->region ? &cfg->replicas[0]
                                                           : replica_in(cfg, region);
-        if (replica == NULL || w->domain_disaster[region] < 0)
-            continue;
+        int outage = w->domain_disaster[region];
+        if (replica == NULL || outage < 0 || s->dbs[i].lag_drawn_for == outage)
+            continue; /* each cohort that leaves calls this: one draw per outage */
+        s->dbs[i].lag_drawn_for = outage;
         double lag_s = replica->replication == REPLICATION_SYNC
                            ? 0.0
                            : dist_sample(&replica->lag, s->dbs[i].lag_rng);
-        world_disaster_data_loss(w, w->domain_disaster[region], lag_s);
+        world_disaster_data_loss(w, outage, lag_s);
     }
 }
 

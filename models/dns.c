@@ -37,6 +37,10 @@
  * issue's "detection plus at most the TTL"), and the requests lost during
  * the move are those of a linear ramp (the midpoint rule is exact for it).
  *
+ * Without a `dns` key every client goes to one region, the first load
+ * balancer's (else the first database's): a single-region service, which
+ * never fails over.
+ *
  * Emits: route_share[region] for the observer; on a failover away from a
  * down region, the data models' losses become that disaster's RPO
  * (database.c, bucket.c decide what they are).
@@ -266,7 +270,7 @@ static void compute_answer(const trial_world *w, const dns_state *s, double *ans
 {
     const dns_config *dns = w->sc->dr.dns;
     size_t n = dns->n_records;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < MAX_RECORDS; i++) /* all of it: answers are compared whole */
         answer[i] = 0.0;
     if (dns->routing == DNS_SIMPLE) {
         answer[s->simple_answer] = 1.0;
@@ -399,11 +403,24 @@ void dns_update(trial_world *w)
     }
 }
 
+/* No dns key: all clients in the home region (route_share is 0 elsewhere). */
+static void route_to_home(trial_world *w)
+{
+    const dr_config *dr = &w->sc->dr;
+    int home = dr->n_balancers > 0 ? dr->balancers[0].region
+               : dr->n_databases > 0 ? dr->databases[0].region
+                                     : -1;
+    if (home >= 0)
+        w->route_share[home] = 1.0;
+}
+
 void dns_start(trial_world *w)
 {
     dns_state *s = state_of(w);
-    if (s == NULL)
+    if (s == NULL) {
+        route_to_home(w);
         return;
+    }
     const dns_config *dns = w->sc->dr.dns;
     rng_stream_set(s->rng, w->seed, w->trial, rng_name_hash(dns->name ? dns->name : "dns"),
                    PURPOSE_DNS_PHASE);

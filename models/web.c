@@ -600,6 +600,7 @@ static void on_failed(des_sim *sim, void *subject, void *object)
     inst->life_event = 0;
     inst->failed = true;
     w->result->component_failures++;
+    w->cause = (world_cause){CAUSE_INSTANCE, g, i};
     refresh_alive(w, g, i);
     world_dr_update(w);
 }

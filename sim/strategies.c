@@ -250,7 +250,10 @@ static void explain_rpo(const scenario *sc, strategy_row *row)
             CONSIDER("the objects S3 had not yet replicated (Replication Time Control)",
                      dist_mean(&dr->buckets[b].replication_time));
 #undef CONSIDER
-    snprintf(row->rpo_why, sizeof row->rpo_why, "data lost is mostly %s", source);
+    if (largest_s > 0.0)
+        snprintf(row->rpo_why, sizeof row->rpo_why, "data lost is mostly %s", source);
+    else
+        snprintf(row->rpo_why, sizeof row->rpo_why, "nothing is lost: every copy is synchronous");
 }
 
 /* ---- measuring --------------------------------------------------------------------------- */

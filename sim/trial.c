@@ -425,6 +425,8 @@ int trial_run(trial_world *w, uint64_t seed, uint64_t trial_index, double horizo
     w->disasters_open_from = disasters->count;
     w->last_change_s = 0.0;
     w->fraction_since_s = 0.0;
+    /* a worker's world runs trial after trial: nothing may carry over */
+    w->cause = (world_cause){CAUSE_NONE, -1, -1};
     w->served_fraction = 1.0;
     w->service_up = true;
     for (size_t d = 0; d < w->sc->n_domains; d++) { /* models that route traffic set these */
@@ -486,6 +488,12 @@ const char *disaster_kind_name(disaster_kind kind)
 const char *cause_kind_name(cause_kind kind)
 {
     switch (kind) {
+    case CAUSE_NONE:
+        return "none";
+    case CAUSE_INSTANCE:
+        return "instance";
+    case CAUSE_DATABASE:
+        return "database";
     case CAUSE_COMPONENT:
         return "component";
     case CAUSE_ZONE:
@@ -498,9 +506,23 @@ const char *cause_kind_name(cause_kind kind)
 
 char *incident_cause_name(const scenario *sc, const incident *inc, char *buf, size_t buf_size)
 {
-    if (inc->cause_kind == CAUSE_COMPONENT)
+    switch (inc->cause_kind) {
+    case CAUSE_COMPONENT:
         snprintf(buf, buf_size, "%s[%d]", sc->groups[inc->cause_index].name, inc->cause_copy);
-    else
+        break;
+    case CAUSE_ZONE:
+    case CAUSE_REGION:
         snprintf(buf, buf_size, "%s", sc->domains[inc->cause_index].name);
+        break;
+    case CAUSE_INSTANCE:
+        snprintf(buf, buf_size, "%s/%d", sc->dr.groups[inc->cause_index].name, inc->cause_copy);
+        break;
+    case CAUSE_DATABASE:
+        snprintf(buf, buf_size, "%s", sc->dr.databases[inc->cause_index].name);
+        break;
+    case CAUSE_NONE:
+        snprintf(buf, buf_size, "none");
+        break;
+    }
     return buf;
 }
