@@ -95,10 +95,13 @@ static bool parse_plan(scenario *sc, yctx *c, const ynode *node, const ypath *pa
         ok = false;
     }
     ok = get_minutes_or_days(c, node, path, "start_window_minutes", 60.0, &rule->start_window_s) && ok;
-    ok = get_minutes_or_days(c, node, path, "completion_window_minutes", 60.0,
-                             &rule->completion_window_s) && ok;
-    if (ok && !(rule->completion_window_s > 0)) {
-        yerror(c, node, path, "completion_window_minutes must be more than 0");
+    if (!get_minutes_or_days(c, node, path, "completion_window_minutes", 60.0,
+                             &rule->completion_window_s)) {
+        ok = false;
+    } else if (!(rule->completion_window_s > 0)) {
+        ypath p = YPATH_KEY(path, "completion_window_minutes");
+        yerror(c, ymap_get(node, "completion_window_minutes"), &p,
+               "0 leaves no time for a job to finish: give 1 or more");
         ok = false;
     }
     const ynode *v;

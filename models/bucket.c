@@ -97,6 +97,11 @@ int buckets_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
                 const ynode *dest = ymap_require(c, replication, &rp, "destination_region");
                 if (dest != NULL)
                     b->destination_region = model_find_region(sc, c, dest, &dp);
+                if (b->destination_region >= 0 && b->destination_region == b->region) {
+                    yerror(c, dest, &dp, "replication to the bucket's own region '%s' survives "
+                                         "no region outage", sc->domains[b->region].name);
+                    b->destination_region = -1;
+                }
                 ok = ok && b->destination_region >= 0;
                 const ynode *time = ymap_get(replication, "replication_time");
                 if (time != NULL) {

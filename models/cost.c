@@ -33,6 +33,7 @@
  * are left out: they are far below the standing cost of any strategy.
  * A scenario without `prices` has no cost figure.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,9 @@ static bool parse_price_list(scenario *sc, yctx *c, const ynode *list, const ypa
         const ynode *usd = ymap_require(c, node, &item, "usd");
         const ynode *per = ymap_require(c, node, &item, "per");
         /* a price must say where it comes from */
-        ok = ymap_require(c, node, &item, "date") && ymap_require(c, node, &item, "source") && ok;
+        bool dated = ymap_require(c, node, &item, "date") != NULL;
+        bool sourced = ymap_require(c, node, &item, "source") != NULL;
+        ok = dated && sourced && ok;
         ok = key && yget_string(c, key, &key_path, &p->key) && ok;
         ok = per && yget_string(c, per, &per_path, &p->unit) && ok;
         if (usd != NULL && (usd->kind != YNODE_SCALAR ||
@@ -236,6 +239,13 @@ int prices_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
     else
         snprintf(file, length, "%s/%s", dir, node->text);
     sc->dr.prices_file = file;
+    /* said here, at the scenario's `prices:`, rather than in a file of no position */
+    FILE *readable = fopen(file, "r");
+    if (readable == NULL) {
+        yerror(c, node, path, "cannot open the price file '%s': %s", file, strerror(errno));
+        return -1;
+    }
+    fclose(readable);
     ydoc prices;
     if (ydoc_load(&prices, file, c->diag) != 0) {
         ydoc_free(&prices);

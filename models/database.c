@@ -184,7 +184,8 @@ static bool parse_replicas(scenario *sc, yctx *c, const ynode *node, const ypath
             if (mode->kind == YNODE_SCALAR && strcmp(mode->text, "sync") == 0)
                 r->replication = REPLICATION_SYNC;
             else if (!(mode->kind == YNODE_SCALAR && strcmp(mode->text, "async") == 0)) {
-                yerror(c, mode, &p, "replication is sync or async");
+                yerror(c, mode, &p, "'%s' is not sync or async",
+                       mode->kind == YNODE_SCALAR ? mode->text : "?");
                 ok = false;
             }
         }
@@ -246,15 +247,19 @@ static bool parse_database(scenario *sc, yctx *c, const ynode *node, const ypath
         db->standby_zone = model_find_zone(sc, c, v, &p);
         ok = ok && db->standby_zone >= 0;
     }
-    if (ok && db->multi_az && (db->zone < 0 || db->standby_zone < 0 || db->zone == db->standby_zone)) {
-        yerror(c, node, path, "multi_az needs a zone and a different standby_zone");
+    if (db->multi_az && (ymap_get(node, "zone") == NULL || ymap_get(node, "standby_zone") == NULL ||
+                         (db->zone >= 0 && db->zone == db->standby_zone))) {
+        ypath p = YPATH_KEY(path, "multi_az");
+        yerror(c, ymap_get(node, "multi_az"), &p, "a Multi-AZ standby needs a zone for the writer and a different standby_zone");
         ok = false;
     }
-    for (int z = 0; ok && z < 2; z++) {
+    for (int z = 0; db->region >= 0 && z < 2; z++) {
         int zone = z == 0 ? db->zone : db->standby_zone;
+        const char *key = z == 0 ? "zone" : "standby_zone";
+        ypath p = YPATH_KEY(path, key);
         if (zone >= 0 && sc->domains[zone].parent != db->region) {
-            yerror(c, node, path, "zone '%s' is not in region '%s'", sc->domains[zone].name,
-                   sc->domains[db->region].name);
+            yerror(c, ymap_get(node, key), &p, "zone '%s' is not in the database's region '%s'",
+                   sc->domains[zone].name, sc->domains[db->region].name);
             ok = false;
         }
     }

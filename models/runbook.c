@@ -175,11 +175,61 @@ static bool parse_step(scenario *sc, yctx *c, const ynode *node, const ypath *pa
         ok = ok && step->group >= 0;
         ypath dp = YPATH_KEY(path, "desired_capacity");
         v = ymap_require(c, node, path, "desired_capacity");
-        long long n;
-        if (v != NULL && yget_integer(c, v, &dp, 0, 1000, &n))
+        long long n = 0;
+        bool capacity_ok = v != NULL && yget_integer(c, v, &dp, 0, 1000, &n);
+        if (capacity_ok)
             step->desired_capacity = (int)n;
         else
             ok = false;
+        /* the group would clamp it silently */
+        const asg_config *g = step->group >= 0 ? &dr->groups[step->group] : NULL;
+        if (g != NULL && capacity_ok && n > g->max_size) {
+            yerror(c, v, &dp, "%lld is more than %s's max_size %d", n, g->name, g->max_size);
+            ok = false;
+        } else if (g != NULL && capacity_ok && n < g->min_size) {
+            yerror(c, v, &dp, "%lld is less than %s's min_size %d", n, g->name, g->min_size);
+            ok = false;
+        }
+    }
+    /* what would otherwise do nothing when the runbook runs */
+    const ynode *region_node = ymap_get(node, "region");
+    ypath rp = YPATH_KEY(path, "region");
+    if (known && step->action == ACTION_PROMOTE_REPLICA && step->database >= 0 && step->region >= 0) {
+        const db_config *db = &dr->databases[step->database];
+        bool has_replica = false;
+        for (size_t r = 0; r < db->n_replicas; r++)
+            has_replica = has_replica || db->replicas[r].region == step->region;
+        if (!has_replica) {
+            yerror(c, region_node, &rp, "database '%s' has no replica in '%s' to promote", db->name,
+                   sc->domains[step->region].name);
+            ok = false;
+        }
+    }
+    if (known && step->action == ACTION_RESTORE_BACKUP && step->database >= 0 && step->region >= 0) {
+        const db_config *db = &dr->databases[step->database];
+        const backup_rule *rule = db->backup_plan >= 0 ? &dr->backups[db->backup_plan] : NULL;
+        ypath dbp = YPATH_KEY(path, "database");
+        if (rule == NULL) {
+            yerror(c, ymap_get(node, "database"), &dbp,
+                   "database '%s' has no backup_plan to restore from", db->name);
+            ok = false;
+        } else if (rule->region != step->region &&
+                   !(rule->has_copy && rule->copy_region == step->region)) {
+            yerror(c, region_node, &rp, "backup plan '%s' keeps no recovery point in '%s' "
+                                        "(no copy_actions to it)",
+                   rule->name, sc->domains[step->region].name);
+            ok = false;
+        }
+    }
+    if (known && step->action == ACTION_UPDATE_DNS && step->region >= 0) {
+        bool has_record = false;
+        for (size_t r = 0; dr->dns != NULL && r < dr->dns->n_records; r++)
+            has_record = has_record || dr->dns->records[r].region == step->region;
+        if (!has_record) {
+            yerror(c, region_node, &rp, "dns has no record for '%s'",
+                   sc->domains[step->region].name);
+            ok = false;
+        }
     }
     ok = optional_dist(c, node, path, "duration", &step->duration) && ok;
     if ((v = ymap_get(node, "failure_probability")) != NULL) {

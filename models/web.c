@@ -270,20 +270,31 @@ static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *p
     g->min_size = 0;
     g->max_size = 0;
     g->desired_capacity = -1;
-    ok = parse_size(c, node, path, "min_size", &g->min_size) && ok;
-    ok = parse_size(c, node, path, "max_size", &g->max_size) && ok;
-    ok = parse_size(c, node, path, "desired_capacity", &g->desired_capacity) && ok;
+    bool sizes_ok = parse_size(c, node, path, "min_size", &g->min_size);
+    sizes_ok = parse_size(c, node, path, "max_size", &g->max_size) && sizes_ok;
+    sizes_ok = parse_size(c, node, path, "desired_capacity", &g->desired_capacity) && sizes_ok;
     if (ymap_get(node, "max_size") == NULL) {
         yerror(c, node, path, "missing required key 'max_size'");
-        ok = false;
+        sizes_ok = false;
     }
     if (g->desired_capacity < 0)
         g->desired_capacity = g->min_size;
-    if (ok && !(g->min_size <= g->desired_capacity && g->desired_capacity <= g->max_size)) {
-        yerror(c, node, path, "need min_size <= desired_capacity <= max_size (%d, %d, %d)",
-               g->min_size, g->desired_capacity, g->max_size);
-        ok = false;
+    /* AWS: min_size <= desired_capacity <= max_size (desired defaults to min) */
+    ypath min_path = YPATH_KEY(path, "min_size"), desired_path = YPATH_KEY(path, "desired_capacity");
+    if (sizes_ok && g->min_size > g->max_size) {
+        yerror(c, ymap_get(node, "min_size"), &min_path, "%d is more than max_size %d",
+               g->min_size, g->max_size);
+        sizes_ok = false;
+    } else if (sizes_ok && g->desired_capacity < g->min_size) {
+        yerror(c, ymap_get(node, "desired_capacity"), &desired_path,
+               "%d is less than min_size %d", g->desired_capacity, g->min_size);
+        sizes_ok = false;
+    } else if (sizes_ok && g->desired_capacity > g->max_size) {
+        yerror(c, ymap_get(node, "desired_capacity"), &desired_path,
+               "%d is more than max_size %d", g->desired_capacity, g->max_size);
+        sizes_ok = false;
     }
+    ok = ok && sizes_ok;
 
     g->health_check_type = HEALTH_CHECK_EC2;
     const ynode *v;
@@ -292,7 +303,7 @@ static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *p
         if (v->kind == YNODE_SCALAR && strcmp(v->text, "ELB") == 0)
             g->health_check_type = HEALTH_CHECK_ELB;
         else if (!(v->kind == YNODE_SCALAR && strcmp(v->text, "EC2") == 0)) {
-            yerror(c, v, &p, "health_check_type is EC2 or ELB");
+            yerror(c, v, &p, "'%s' is not EC2 or ELB", v->kind == YNODE_SCALAR ? v->text : "?");
             ok = false;
         }
     }
