@@ -37,7 +37,6 @@
 #include <unistd.h>
 
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_sort.h>
 
 #include "model.h"
 #include "rng.h"
@@ -1038,7 +1037,7 @@ static void test_a_step_with_retries_takes_the_mean_of_its_geometric_attempts(vo
 
     gsl_rng *rng = rng_stream_create();
     assert_non_null(rng);
-    rng_stream_set(rng, SEED, 0, rng_name_hash("step"), 1);
+    rng_stream_set(rng, SEED, 0, rng_name_hash("step"), RNG_PURPOSE_MODEL);
     moments t = {0};
     const int n = 100000;
     for (int i = 0; i < n; i++) {
