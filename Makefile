@@ -40,6 +40,9 @@ endif
 LIB_SRCS  = $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       = $(BUILD)/libdrsim.a
+# Each build has its own program; ./drsim is the default build's (SPEC §1),
+# so a sanitizer or helper build never replaces it.
+BIN       = $(BUILD)/drsim
 TEST_SRCS = $(wildcard tests/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRCS = $(wildcard tests/bench/*.c)
@@ -50,7 +53,11 @@ BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 .SECONDARY:
 .DEFAULT_GOAL := all
 
+ifeq ($(BUILD),build)
 all: deps drsim
+else
+all: deps $(BIN)
+endif
 
 # Installs only what is missing, so a machine that has everything pays one dpkg query.
 deps:
@@ -64,8 +71,16 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-drsim: $(BUILD)/sim/main.o $(LIB)
+$(BIN): $(BUILD)/sim/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+drsim: build/drsim
+	cp -f build/drsim drsim
+
+ifneq ($(BUILD),build)
+build/drsim:
+	$(MAKE) BUILD=build build/drsim
+endif
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -82,16 +97,16 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-run: all
+run: deps drsim
 	./drsim table strategies
 
 # The committed reference set: same seed, same bytes (no dates, no timings).
-reports: all
+reports: deps drsim
 	./drsim table strategies --csv reports/strategies.csv --markdown reports/strategies.md --plot reports
 	./drsim table sla --csv reports/sla.csv > reports/sla.txt
 
-test: deps drsim $(TEST_BINS)
-	@DRSIM=./drsim BUILD=$(BUILD) tests/run_all.sh $(TEST_BINS)
+test: deps $(BIN) $(TEST_BINS)
+	@DRSIM=$(BIN) BUILD=$(BUILD) tests/run_all.sh $(TEST_BINS)
 
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined OPT=-O1 test
@@ -99,14 +114,14 @@ asan:
 ubsan:
 	$(MAKE) BUILD=build/ubsan SANITIZE=undefined OPT=-O1 test
 
-bench: deps drsim $(BENCH_BINS)
-	@tests/bench/run.sh $(BUILD)
+bench: deps $(BIN) $(BENCH_BINS)
+	@DRSIM=$(BIN) tests/bench/run.sh $(BUILD)
 
-valgrind: all
+valgrind: deps drsim
 	valgrind --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  ./drsim run scenarios/web-tier.yaml --trials 50 --threads 2 --quiet --csv $(BUILD)/valgrind-csv
 
-install: all
+install: deps drsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/drsim/scenarios/data \
 	  $(DESTDIR)$(PREFIX)/share/drsim/scenarios/variants
 	install -m 755 drsim $(DESTDIR)$(PREFIX)/bin/drsim

@@ -2,7 +2,7 @@
 # cli_test — drsim's command line against SPEC §1, §4, §5 and §6.
 #
 # Run from the repository root with DRSIM pointing at the program
-# (`make test` sets DRSIM=./drsim).  Prints "ok - ..." or "not ok - ..." per
+# (`make test` sets DRSIM to its build's program, e.g. build/asan/drsim).  Prints "ok - ..." or "not ok - ..." per
 # check, then "N passed, N failed"; exits 0 only when nothing failed.
 set -u
 
