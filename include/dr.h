@@ -27,6 +27,11 @@
  * part of any RTO, and an hour keeps it clear of the DNS move. */
 #define DR_FAILBACK_AFTER_S 3600.0
 
+/* Failback moves clients first (DNS home), then, once every cache has
+ * expired, the writer and the DR side's size: no client is left on a side
+ * that is being taken down. */
+#define DR_FAILBACK_DRAIN_S 600.0
+
 typedef enum dns_routing { DNS_FAILOVER, DNS_LATENCY, DNS_SIMPLE } dns_routing;
 
 typedef struct dns_record {
@@ -167,7 +172,6 @@ typedef struct dr_config {
     size_t n_databases;
     backup_rule *backups;
     size_t n_backups;
-    double backup_gb;              /* data each backup holds, for storage cost */
     bucket_config *buckets;
     size_t n_buckets;
     runbook_config *runbooks;

@@ -15,8 +15,9 @@
  *   load balancers   elb.application per hour
  *   databases        (writer + Multi-AZ standby + cluster replicas + one per
  *                    cross-region replica) × <engine>.<db_instance_class> per
- *                    hour, and allocated_storage per copy × <service>.storage
- *                    per GB-month (service: dynamodb or rds)
+ *                    hour, and allocated_storage × <service>.storage per
+ *                    GB-month once per instance for RDS, once per region
+ *                    for Aurora and DynamoDB (a shared cluster volume)
  *   backups          incremental, as AWS snapshots are: one full copy plus
  *                    each kept point's changes (daily_change_gb, default 1%
  *                    of the data a day) × backup.warm or backup.cold per

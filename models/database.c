@@ -13,7 +13,7 @@
  *       multi_az: true                     # a synchronous standby ...
  *       standby_zone: us-east-1b           # ... in this zone
  *       cluster_replicas: 0                # in-region replicas (Aurora-like)
- *       instance_fail: exp(mean=2y)
+ *       instance_fail: exp(mean=2y)         # default: never
  *       failover_time: uniform(min=60s, max=120s)  # RDS Multi-AZ 60–120 s
  *       recreate_time: uniform(min=5m, max=10m)    # no standby: Aurora < 10 min
  *       allocated_storage: 100             # GB
@@ -39,12 +39,14 @@
  * (recreate_time).  A zone outage of the writer's zone is handled like an
  * instance failure.  A region outage leaves the writer unreachable until
  * the region returns or a runbook promotes a cross-region replica
- * (promotion_time; an async replica loses the lag it had when the outage
+ * (promotion_time; if home returns first the move is abandoned and nothing
+ * is lost; an async replica loses the lag it had when the outage
  * began, a draw of that replica's own `lag`) or restores a backup in
  * another region (backup.h: the newest copy usable there when the outage
  * began; the restore takes overhead + size / throughput, plus
  * cold_restore_extra from cold storage).  An hour after
- * the home region is back (DR_FAILBACK_AFTER_S) the writer moves home in a
+ * the home region is back (DR_FAILBACK_AFTER_S, plus DR_FAILBACK_DRAIN_S for
+ * the clients to go home first) the writer moves home in a
  * planned switchover that loses nothing.
  *
  * Data is usable from a region that holds the database (home or replica)
@@ -75,7 +77,7 @@
 #include "world.h"
 
 enum { PURPOSE_DB_OPERATION = RNG_PURPOSE_MODEL + 5, PURPOSE_DB_LAG = RNG_PURPOSE_MODEL + 6,
-       PURPOSE_DB_CORRUPTION = RNG_PURPOSE_MODEL + 7, PURPOSE_DB_BACKUP = RNG_PURPOSE_MODEL + 8 };
+       PURPOSE_DB_CORRUPTION = RNG_PURPOSE_MODEL + 7 };
 
 static const char *const db_keys[] = {
     "name", "engine", "db_instance_class", "region", "zone", "multi_az", "standby_zone",
@@ -267,11 +269,9 @@ static bool parse_database(scenario *sc, yctx *c, const ynode *node, const ypath
     ok = get_number(c, node, path, "cluster_replicas", 0, 15, &replicas) && ok;
     db->cluster_replicas = (int)replicas;
 
-    db->instance_fail = (dist){.kind = DIST_EXP, .p1 = 2.0 * 365 * 86400};
-    bool has_fail = ymap_get(node, "instance_fail") != NULL;
+    /* without instance_fail the writer's instance never fails */
+    db->instance_fail = (dist){.kind = DIST_EXP, .p1 = INFINITY};
     ok = get_dist(c, node, path, "instance_fail", &db->instance_fail) && ok;
-    if (!has_fail)
-        db->instance_fail = (dist){.kind = DIST_EXP, .p1 = INFINITY}; /* never, unless stated */
     /* Multi-AZ instance failover 60–120 s; an Aurora replica < 60 s, often < 30 s */
     db->failover_time = db->cluster_replicas > 0 ? (dist){.kind = DIST_UNIFORM, .p1 = 15.0, .p2 = 60.0}
                                                  : (dist){.kind = DIST_UNIFORM, .p1 = 60.0, .p2 = 120.0};
@@ -552,8 +552,8 @@ static void on_operation_done(des_sim *sim, void *subject, void *object)
         }
         writer_up_again(w, i);
         if (d->phase == DB_FAILBACK_WAIT) /* home came back during the operation */
-            des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S, PRIORITY_RECOVERY,
-                         on_failback, w, object);
+            des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S + DR_FAILBACK_DRAIN_S,
+                         PRIORITY_RECOVERY, on_failback, w, object);
         break;
     default:
         break;
@@ -733,10 +733,19 @@ void database_domain_changed(trial_world *w, int changed)
         const db_config *cfg = &dr->databases[i];
         db_state *d = &s->dbs[i];
         bool up = w->domains[changed].up;
+        if (changed == cfg->region && up && !d->away && !d->corrupted &&
+            (d->phase == DB_PROMOTING || d->phase == DB_RESTORING)) {
+            /* home is back before the move to the DR region finished: the
+             * move is abandoned, the writer at home never stopped, nothing
+             * is lost */
+            cancel(w, &d->op_event);
+            writer_up_again(w, (int)i);
+        }
         if (changed == cfg->region && up && d->away && d->phase == DB_UP) {
+            /* planned failback, after the clients have gone home */
             d->phase = DB_FAILBACK_WAIT;
-            des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S, PRIORITY_RECOVERY,
-                         on_failback, w, (void *)(intptr_t)i);
+            des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S + DR_FAILBACK_DRAIN_S,
+                         PRIORITY_RECOVERY, on_failback, w, (void *)(intptr_t)i);
         }
         if (d->writer_zone == changed && !d->away && !up && d->phase == DB_UP)
             writer_lost_in_region(w, (int)i);

@@ -33,9 +33,12 @@
  * within the TTL).  Nothing waits for those to finish, as in the seed's
  * Lambda.
  *
- * Failback: DR_FAILBACK_AFTER_S after the region is back, the groups the
- * runbook scaled return to their configured size and simple DNS answers
- * the first record again (the database moves its writer home itself).
+ * If the region comes back while the steps run, the rest are dropped.
+ * Failback: DR_FAILBACK_AFTER_S after the region is back, simple DNS
+ * answers the first record again; DR_FAILBACK_DRAIN_S later, once every
+ * client has gone home, the groups the runbook scaled return to their
+ * configured size (the database moves its writer home itself, after the
+ * same drain).
  *
  * Streams: ("NAME", RUNBOOK) for every duration and every attempt, in the
  * order the runbook meets them.
@@ -474,6 +477,25 @@ static void on_triggered(des_sim *sim, void *subject, void *object)
     start_step(w, i);
 }
 
+static void on_failback_scale_in(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int i = (int)(intptr_t)object;
+    runbook_state *rs = &state_of(w)->runbooks[i];
+    const runbook_config *cfg = &w->sc->dr.runbooks[i];
+    rs->failback_event = 0;
+    if (!w->domains[cfg->region].up)
+        return; /* down again: the failover stands */
+    for (size_t k = 0; k < cfg->n_steps; k++) {
+        const runbook_step *step = &cfg->steps[k];
+        if (step->action == ACTION_SET_DESIRED_CAPACITY)
+            web_set_desired_capacity(w, step->group, w->sc->dr.groups[step->group].desired_capacity);
+    }
+    rs->phase = RUNBOOK_IDLE;
+    world_dr_update(w);
+}
+
 static void on_failback(des_sim *sim, void *subject, void *object)
 {
     (void)sim;
@@ -484,19 +506,13 @@ static void on_failback(des_sim *sim, void *subject, void *object)
     rs->failback_event = 0;
     if (!w->domains[cfg->region].up)
         return; /* down again: the failover stands */
-    if (rs->phase == RUNBOOK_RUNNING) { /* let the failover finish first */
-        rs->failback_event = des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S,
-                                          PRIORITY_RECOVERY, on_failback, w, object);
-        return;
-    }
-    for (size_t k = 0; k < cfg->n_steps; k++) {
-        const runbook_step *step = &cfg->steps[k];
-        if (step->action == ACTION_SET_DESIRED_CAPACITY)
-            web_set_desired_capacity(w, step->group, w->sc->dr.groups[step->group].desired_capacity);
-    }
+    /* clients first: simple DNS answers home again (failover and latency
+     * records already do, from their checks); the DR side shrinks once
+     * every client's cache has expired */
     if (w->sc->dr.dns != NULL && w->sc->dr.dns->routing == DNS_SIMPLE)
         dns_point_to(w, w->sc->dr.dns->records[0].region);
-    rs->phase = RUNBOOK_IDLE;
+    rs->failback_event = des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_DRAIN_S,
+                                      PRIORITY_RECOVERY, on_failback_scale_in, w, object);
     world_dr_update(w);
 }
 
@@ -526,7 +542,14 @@ void runbook_domain_changed(trial_world *w, int changed)
             rs->event = 0;
             rs->phase = RUNBOOK_IDLE;
         } else if (up && (rs->phase == RUNBOOK_RUNNING || rs->phase == RUNBOOK_DONE)) {
-            /* failback once home has been back a while */
+            /* home is back: the steps not yet done are dropped (what is
+             * under way, a promotion or a restore, the database abandons
+             * itself), and failback follows once home has been back a while */
+            if (rs->phase == RUNBOOK_RUNNING) {
+                des_cancel(w->sim, rs->event);
+                rs->event = 0;
+                rs->phase = RUNBOOK_DONE;
+            }
             if (rs->failback_event == 0)
                 rs->failback_event = des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S,
                                                   PRIORITY_RECOVERY, on_failback, w,

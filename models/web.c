@@ -42,6 +42,14 @@
  * takes the load balancer with it: nothing is checked or replaced until
  * the region is back, and instances survive it.
  *
+ * Zones stay balanced as the group's default policies keep them: a scale
+ * in terminates in the zone with the most instances, and when zones are
+ * out of balance by two or more (after a zone comes back) the group
+ * launches one instance in the emptiest usable zone and then terminates
+ * one in the fullest (AZRebalance: launch before terminate).  A new
+ * target is healthy after one passing check (ALB), a returning one after
+ * the healthy threshold.
+ *
  * Serving.  Requests routed to a region are split evenly over the targets
  * the load balancer believes healthy — or over every registered target when
  * it believes none is (ALB fails open).  A live target serves its share up
@@ -63,8 +71,7 @@
 #include "rng.h"
 #include "world.h"
 
-enum { PURPOSE_LAUNCH = RNG_PURPOSE_MODEL + 2, PURPOSE_PHASE = RNG_PURPOSE_MODEL + 3,
-       PURPOSE_EC2_CHECK = RNG_PURPOSE_MODEL + 4 };
+enum { PURPOSE_LAUNCH = RNG_PURPOSE_MODEL + 2, PURPOSE_PHASE = RNG_PURPOSE_MODEL + 3 };
 
 #define MAX_GROUP_SIZE 1000
 
@@ -367,6 +374,7 @@ typedef struct instance {
     bool failed;          /* its own failure */
     bool alive;           /* running, not failed, zone and region up */
     bool lb_healthy;      /* the load balancer's view */
+    bool new_target;      /* registered and never healthy yet: one check will do */
     double started_s;     /* running since (the grace period counts from here) */
     double phase_s;       /* its health checks' phase */
     des_event_id life_event;    /* launch completion or failure */
@@ -479,8 +487,12 @@ static void health_follows(trial_world *w, int g, int i)
     double now_s = des_now(w->sim);
     cancel(w, &inst->health_event);
     if (inst->state == SLOT_RUNNING && w->domains[lb->region].up && inst->alive != inst->lb_healthy) {
-        double at_s = inst->alive ? healthcheck_healthy_at(&lb->check, inst->phase_s, now_s)
-                                  : healthcheck_unhealthy_at(&lb->check, inst->phase_s, now_s);
+        /* a new target passes after one check (ALB, REFERENCES.md) */
+        healthcheck check = lb->check;
+        if (inst->new_target)
+            check.healthy_threshold = 1;
+        double at_s = inst->alive ? healthcheck_healthy_at(&check, inst->phase_s, now_s)
+                                  : healthcheck_unhealthy_at(&check, inst->phase_s, now_s);
         inst->health_event =
             des_schedule(w->sim, at_s, PRIORITY_RECOVERY, on_lb_verdict, w, SLOT_OBJECT(g, i));
     }
@@ -535,6 +547,7 @@ static void launch(trial_world *w, int g, int i, int zone)
     inst->failed = false;
     inst->alive = false;
     inst->lb_healthy = false;
+    inst->new_target = true;
     double launch_s = dist_sample(&w->sc->dr.groups[g].launch_time, inst->launch_rng);
     inst->life_event = des_schedule(w->sim, des_now(w->sim) + launch_s, PRIORITY_RECOVERY,
                                     on_launched, w, SLOT_OBJECT(g, i));
@@ -554,30 +567,94 @@ static void drain(trial_world *w, int g, int i)
                  on_drained, w, SLOT_OBJECT(g, i));
 }
 
-/* Launch or terminate until the active instances match the desired
- * capacity; launches wait while no zone of the group is usable. */
+static int zone_count(const asg_state *gs, int zone)
+{
+    int count = 0;
+    for (int i = 0; i < gs->n_slots; i++)
+        count += (gs->slots[i].state == SLOT_RUNNING || gs->slots[i].state == SLOT_LAUNCHING) &&
+                 gs->slots[i].zone == zone;
+    return count;
+}
+
+/* The running instance to terminate: in the zone with the most instances
+ * (the default termination policy balances zones first), the newest there. */
+static int pick_victim(trial_world *w, int g)
+{
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    asg_state *gs = &state_of(w)->groups[g];
+    int best_zone = -1, best_count = -1;
+    for (size_t z = 0; z < cfg->n_zones; z++) {
+        int count = zone_count(gs, cfg->zones[z]);
+        if (count > best_count) {
+            best_count = count;
+            best_zone = cfg->zones[z];
+        }
+    }
+    for (int i = gs->n_slots - 1; i >= 0; i--)
+        if (gs->slots[i].state == SLOT_RUNNING && gs->slots[i].zone == best_zone)
+            return i;
+    for (int i = gs->n_slots - 1; i >= 0; i--)
+        if (gs->slots[i].state == SLOT_RUNNING)
+            return i;
+    return -1;
+}
+
+/* Zones out of balance by two or more, among those usable now. */
+static bool unbalanced(trial_world *w, int g)
+{
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    asg_state *gs = &state_of(w)->groups[g];
+    int least = -1, most = -1;
+    for (size_t z = 0; z < cfg->n_zones; z++) {
+        if (!zone_usable(w, cfg->zones[z]))
+            continue;
+        int count = zone_count(gs, cfg->zones[z]);
+        if (least < 0 || count < least)
+            least = count;
+        if (count > most)
+            most = count;
+    }
+    return least >= 0 && most - least >= 2;
+}
+
+static int free_slot(const asg_state *gs)
+{
+    for (int i = 0; i < gs->n_slots; i++)
+        if (gs->slots[i].state == SLOT_EMPTY)
+            return i;
+    return -1;
+}
+
+/* Launch or terminate until the running instances match the desired
+ * capacity; launches wait while no zone of the group is usable.  With the
+ * count right but the zones out of balance, launch one more where it is
+ * emptiest: once it runs, the surplus is terminated where it is fullest. */
 static void reconcile(trial_world *w, int g)
 {
     asg_state *gs = &state_of(w)->groups[g];
-    int active = 0;
-    for (int i = 0; i < gs->n_slots; i++)
-        active += gs->slots[i].state == SLOT_RUNNING || gs->slots[i].state == SLOT_LAUNCHING;
-    for (int i = 0; i < gs->n_slots && active < gs->desired; i++) {
-        if (gs->slots[i].state != SLOT_EMPTY)
-            continue;
-        int zone = pick_zone(w, g);
-        if (zone < 0)
-            break;
-        launch(w, g, i, zone);
-        active++;
+    int running = 0, launching = 0;
+    for (int i = 0; i < gs->n_slots; i++) {
+        running += gs->slots[i].state == SLOT_RUNNING;
+        launching += gs->slots[i].state == SLOT_LAUNCHING;
     }
-    /* scale in: the newest first (highest slots were filled last) */
-    for (int i = gs->n_slots - 1; i >= 0 && active > gs->desired; i--) {
-        slot_state st = gs->slots[i].state;
-        if (st == SLOT_RUNNING || st == SLOT_LAUNCHING) {
-            drain(w, g, i);
-            active--;
-        }
+    while (running + launching < gs->desired) {
+        int slot = free_slot(gs), zone = pick_zone(w, g);
+        if (slot < 0 || zone < 0)
+            return;
+        launch(w, g, slot, zone);
+        launching++;
+    }
+    while (running > gs->desired) {
+        int victim = pick_victim(w, g);
+        if (victim < 0)
+            break;
+        drain(w, g, victim);
+        running--;
+    }
+    if (launching == 0 && running == gs->desired && gs->desired > 0 && unbalanced(w, g)) {
+        int slot = free_slot(gs), zone = pick_zone(w, g);
+        if (slot >= 0 && zone >= 0)
+            launch(w, g, slot, zone);
     }
 }
 
@@ -630,6 +707,8 @@ static void on_lb_verdict(des_sim *sim, void *subject, void *object)
     instance *inst = &state_of(w)->groups[g].slots[i];
     inst->health_event = 0;
     inst->lb_healthy = inst->alive;
+    if (inst->lb_healthy)
+        inst->new_target = false;
     if (!inst->lb_healthy && cfg->health_check_type == HEALTH_CHECK_ELB) {
         double grace_end_s = inst->started_s + cfg->health_check_grace_period_s;
         if (des_now(sim) >= grace_end_s)
