@@ -74,6 +74,11 @@ static bool parse_plan(scenario *sc, yctx *c, const ynode *node, const ypath *pa
     const ynode *name = ymap_require(c, node, path, "name");
     ok = name != NULL && yget_string(c, name, &name_path, &rule->name) &&
          model_check_name(c, name, &name_path, rule->name) && ok;
+    for (const backup_rule *other = sc->dr.backups; rule->name != NULL && other != rule; other++)
+        if (other->name != NULL && strcmp(other->name, rule->name) == 0) {
+            yerror(c, name, &name_path, "a second backup plan named '%s'", rule->name);
+            ok = false;
+        }
     if (rule->name != NULL)
         rule->name_hash = rng_name_hash(rule->name);
     ypath region_path = YPATH_KEY(path, "region");

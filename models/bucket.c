@@ -79,6 +79,11 @@ int buckets_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
         const ynode *name = ymap_require(c, b_node, &item, "name");
         ok = name != NULL && yget_string(c, name, &name_path, &b->name) &&
              model_check_name(c, name, &name_path, b->name) && ok;
+        for (size_t k = 0; b->name != NULL && k + 1 < dr->n_buckets; k++)
+            if (dr->buckets[k].name != NULL && strcmp(dr->buckets[k].name, b->name) == 0) {
+                yerror(c, name, &name_path, "a second bucket named '%s'", b->name);
+                ok = false;
+            }
         if (b->name != NULL)
             b->name_hash = rng_name_hash(b->name);
         ypath region_path = YPATH_KEY(&item, "region");

@@ -75,6 +75,11 @@ static bool parse_price_list(scenario *sc, yctx *c, const ynode *list, const ypa
         bool sourced = ymap_require(c, node, &item, "source") != NULL;
         ok = dated && sourced && ok;
         ok = key && yget_string(c, key, &key_path, &p->key) && ok;
+        for (size_t k = 0; p->key != NULL && k + 1 < dr->n_prices; k++)
+            if (dr->prices[k].key != NULL && strcmp(dr->prices[k].key, p->key) == 0) {
+                yerror(c, key, &key_path, "a second price for '%s'", p->key);
+                ok = false;
+            }
         ok = per && yget_string(c, per, &per_path, &p->unit) && ok;
         if (usd != NULL && (usd->kind != YNODE_SCALAR ||
                             duration_parse_number(usd->text, &p->usd) != 0 || !(p->usd >= 0))) {
@@ -102,9 +107,10 @@ static const price *find_price(const dr_config *dr, const char *key)
     return NULL;
 }
 
-/* Collects the price keys a scenario needs; calls `use` with each key and
- * the quantity in that key's unit per year. */
-typedef void price_user(void *context, const char *key, double quantity_per_year);
+/* Collects the price keys a scenario needs; calls `use` with each key, the
+ * unit the quantity is in, and the quantity per year. */
+typedef void price_user(void *context, const char *key, const char *unit,
+                        double quantity_per_year);
 
 static void each_priced_item(const scenario *sc, price_user *use, void *context)
 {
@@ -115,36 +121,37 @@ static void each_priced_item(const scenario *sc, price_user *use, void *context)
         if (grp->instance_type == NULL || grp->desired_capacity == 0)
             continue;
         snprintf(key, sizeof key, "ec2.%s", grp->instance_type);
-        use(context, key, grp->desired_capacity * HOURS_PER_YEAR);
+        use(context, key, "hour", grp->desired_capacity * HOURS_PER_YEAR);
     }
     if (dr->n_balancers > 0)
-        use(context, "elb.application", (double)dr->n_balancers * HOURS_PER_YEAR);
+        use(context, "elb.application", "hour", (double)dr->n_balancers * HOURS_PER_YEAR);
     for (size_t i = 0; i < dr->n_databases; i++) {
         const db_config *db = &dr->databases[i];
         bool dynamodb = db->engine != NULL && strcmp(db->engine, "dynamodb") == 0;
         double copies = 1.0 + db->multi_az + db->cluster_replicas + (double)db->n_replicas;
         if (db->instance_class != NULL) {
             snprintf(key, sizeof key, "%s.%s", db->engine ? db->engine : "rds", db->instance_class);
-            use(context, key, copies * HOURS_PER_YEAR);
+            use(context, key, "hour", copies * HOURS_PER_YEAR);
         }
         /* Aurora and DynamoDB store one cluster volume per region, RDS one
          * volume per instance */
         double volumes = dynamodb || (db->engine && strncmp(db->engine, "aurora", 6) == 0)
                              ? 1.0 + (double)db->n_replicas
                              : copies;
-        use(context, dynamodb ? "dynamodb.storage" : "rds.storage",
+        use(context, dynamodb ? "dynamodb.storage" : "rds.storage", "GB-month",
             db->size_gb * volumes * MONTHS_PER_YEAR);
         /* writes, in millions a year: DynamoDB bills each write, and each
          * replica region's copy of it; Aurora Global bills replicated I/O */
         double million_writes = db->writes_per_second * 365 * 86400.0 / 1e6;
         if (million_writes > 0 && dynamodb) {
-            use(context, "dynamodb.write_request", million_writes);
+            use(context, "dynamodb.write_request", "million", million_writes);
             if (db->n_replicas > 0)
-                use(context, "dynamodb.replicated_write_request",
+                use(context, "dynamodb.replicated_write_request", "million",
                     million_writes * (double)db->n_replicas);
         } else if (million_writes > 0 && db->n_replicas > 0 && db->engine &&
                    strncmp(db->engine, "aurora", 6) == 0) {
-            use(context, "aurora.replicated_write_io", million_writes * (double)db->n_replicas);
+            use(context, "aurora.replicated_write_io", "million",
+                million_writes * (double)db->n_replicas);
         }
     }
     for (size_t b = 0; b < dr->n_backups; b++) {
@@ -167,27 +174,30 @@ static void each_priced_item(const scenario *sc, price_user *use, void *context)
             double kept_s = lc->delete_after_s > 0 ? lc->delete_after_s : 365 * 86400.0;
             double warm_s = lc->cold_after_s > 0 && lc->cold_after_s < kept_s ? lc->cold_after_s : kept_s;
             double warm_gb = size_gb + (warm_s / spacing_s - 1.0) * change_gb_per_point;
-            use(context, "backup.warm", warm_gb * MONTHS_PER_YEAR);
+            use(context, "backup.warm", "GB-month", warm_gb * MONTHS_PER_YEAR);
             if (warm_s < kept_s)
-                use(context, "backup.cold",
+                use(context, "backup.cold", "GB-month",
                     (kept_s - warm_s) / spacing_s * change_gb_per_point * MONTHS_PER_YEAR);
         }
         if (rule->has_copy) /* each copy moves its changes */
-            use(context, "transfer.inter_region", 365 * 86400.0 / spacing_s * change_gb_per_point);
+            use(context, "transfer.inter_region", "GB",
+                365 * 86400.0 / spacing_s * change_gb_per_point);
     }
     for (size_t b = 0; b < dr->n_buckets; b++) {
         const bucket_config *bucket = &dr->buckets[b];
         bool replicated = bucket->destination_region >= 0;
-        use(context, "s3.standard", bucket->size_gb * (replicated ? 2.0 : 1.0) * MONTHS_PER_YEAR);
+        use(context, "s3.standard", "GB-month",
+            bucket->size_gb * (replicated ? 2.0 : 1.0) * MONTHS_PER_YEAR);
         if (replicated && bucket->change_gb_per_day > 0) {
-            use(context, "transfer.inter_region", bucket->change_gb_per_day * 365);
-            use(context, "s3.rtc", bucket->change_gb_per_day * 365);
+            use(context, "transfer.inter_region", "GB", bucket->change_gb_per_day * 365);
+            use(context, "s3.rtc", "GB", bucket->change_gb_per_day * 365);
         }
     }
     if (dr->dns != NULL) {
-        use(context, "route53.hosted_zone", MONTHS_PER_YEAR);
+        use(context, "route53.hosted_zone", "month", MONTHS_PER_YEAR);
         if (dr->dns->routing != DNS_SIMPLE)
-            use(context, "route53.health_check", (double)dr->dns->n_records * MONTHS_PER_YEAR);
+            use(context, "route53.health_check", "month",
+                (double)dr->dns->n_records * MONTHS_PER_YEAR);
     }
 }
 
@@ -200,7 +210,8 @@ typedef struct cost_check {
     double usd_per_year;
 } cost_check;
 
-static void check_and_add(void *context, const char *key, double quantity_per_year)
+static void check_and_add(void *context, const char *key, const char *unit,
+                          double quantity_per_year)
 {
     cost_check *check = context;
     const price *p = find_price(&check->sc->dr, key);
@@ -208,6 +219,15 @@ static void check_and_add(void *context, const char *key, double quantity_per_ye
         if (check->c != NULL)
             yerror(check->c, check->node, check->path, "no price for '%s' in %s", key,
                    check->sc->dr.prices_file ? check->sc->dr.prices_file : "the price list");
+        check->ok = false;
+        return;
+    }
+    if (p->unit == NULL || strcmp(p->unit, unit) != 0) {
+        if (check->c != NULL)
+            yerror(check->c, check->node, check->path,
+                   "the price of '%s' in %s is per %s; the cost model needs it per %s", key,
+                   check->sc->dr.prices_file ? check->sc->dr.prices_file : "the price list",
+                   p->unit ? p->unit : "?", unit);
         check->ok = false;
         return;
     }

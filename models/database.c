@@ -265,9 +265,13 @@ static bool parse_database(scenario *sc, yctx *c, const ynode *node, const ypath
             ok = false;
         }
     }
-    double replicas = 0;
-    ok = get_number(c, node, path, "cluster_replicas", 0, 15, &replicas) && ok;
-    db->cluster_replicas = (int)replicas;
+    long long whole;
+    const ynode *count_node = ymap_get(node, "cluster_replicas");
+    ypath count_path = YPATH_KEY(path, "cluster_replicas");
+    if (count_node != NULL && yget_integer(c, count_node, &count_path, 0, 15, &whole))
+        db->cluster_replicas = (int)whole; /* Aurora: up to 15 replicas */
+    else if (count_node != NULL)
+        ok = false;
 
     /* without instance_fail the writer's instance never fails */
     db->instance_fail = (dist){.kind = DIST_EXP, .p1 = INFINITY};
@@ -287,8 +291,11 @@ static bool parse_database(scenario *sc, yctx *c, const ynode *node, const ypath
     ok = get_number(c, node, path, "daily_change_gb", 0, 1e9, &db->daily_change_gb) && ok;
     if (db->daily_change_gb < 0)
         db->daily_change_gb = 0.01 * db->size_gb;
-    double retention_days = 0;
-    ok = get_number(c, node, path, "backup_retention_period", 0, 35, &retention_days) && ok;
+    long long retention_days = 0; /* days, 0 to 35 as RDS allows */
+    const ynode *retention = ymap_get(node, "backup_retention_period");
+    ypath retention_path = YPATH_KEY(path, "backup_retention_period");
+    if (retention != NULL && !yget_integer(c, retention, &retention_path, 0, 35, &retention_days))
+        ok = false;
     db->point_in_time_recovery = retention_days > 0;
     if ((v = ymap_get(node, "backup_plan")) != NULL) {
         ypath p = YPATH_KEY(path, "backup_plan");
@@ -453,6 +460,7 @@ static const db_replica *replica_in(const db_config *cfg, int region)
 }
 
 static void on_operation_done(des_sim *sim, void *subject, void *object);
+static void schedule_corruption(trial_world *w, int i);
 static void on_instance_failed(des_sim *sim, void *subject, void *object);
 
 static void schedule_instance_failure(trial_world *w, int i)
@@ -544,6 +552,7 @@ static void on_operation_done(des_sim *sim, void *subject, void *object)
             d->corrupted = false;
             world_disaster_data_loss(w, d->corruption_disaster, d->pending_loss_s);
             d->corruption_disaster = -1;
+            schedule_corruption(w, i);
         } else {
             d->writer_region = d->target_region;
             d->writer_zone = -1;
@@ -604,10 +613,8 @@ void database_start(trial_world *w)
         d->lag_drawn_for = -1;
         d->op_event = d->fail_event = d->corruption_event = 0;
         schedule_instance_failure(w, (int)i);
-        if (cfg->has_corruption) {
-            extern void database_schedule_corruption(trial_world *w, int i);
-            database_schedule_corruption(w, (int)i);
-        }
+        if (cfg->has_corruption)
+            schedule_corruption(w, (int)i);
     }
 }
 
@@ -616,8 +623,7 @@ void database_start(trial_world *w)
 static void on_corruption(des_sim *sim, void *subject, void *object);
 static void on_corruption_detected(des_sim *sim, void *subject, void *object);
 
-void database_schedule_corruption(trial_world *w, int i);
-void database_schedule_corruption(trial_world *w, int i)
+static void schedule_corruption(trial_world *w, int i)
 {
     const db_config *cfg = &w->sc->dr.databases[i];
     db_state *d = &state_of(w)->dbs[i];
@@ -671,7 +677,9 @@ static void on_corruption_detected(des_sim *sim, void *subject, void *object)
                                            cfg->restore_overhead_s, cfg->cold_restore_extra_s, cold);
     d->target_region = d->writer_region;
     begin_operation(w, i, DB_RESTORING, restore_s);
-    database_schedule_corruption(w, i);
+    /* the next corruption is drawn when this restore is done: an offline
+     * database being restored is not corrupted again, and one open
+     * corruption at a time keeps each its own RTO */
     world_dr_update(w);
 }
 

@@ -214,7 +214,12 @@ int dns_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
     }
     if ((v = ymap_get(node, "ttl")) != NULL) {
         ypath p = YPATH_KEY(path, "ttl");
-        ok = yget_duration(c, v, &p, &dns->ttl_s) && ok;
+        if (!yget_duration(c, v, &p, &dns->ttl_s))
+            ok = false;
+        else if (dns->ttl_s > 86400.0) { /* clients would hold a dead answer for days */
+            yerror(c, v, &p, "a TTL of %s is over a day (60s or less is recommended)", v->text);
+            ok = false;
+        }
     }
     if ((v = ymap_get(node, "health_check")) != NULL) {
         ypath p = YPATH_KEY(path, "health_check");

@@ -117,6 +117,21 @@ static int find_named(const ynode *v, size_t count, const char *(*name_of)(const
 static const char *database_name(const dr_config *dr, size_t i) { return dr->databases[i].name; }
 static const char *group_name(const dr_config *dr, size_t i) { return dr->groups[i].name; }
 
+static bool uses_database(runbook_action a)
+{
+    return a == ACTION_PROMOTE_REPLICA || a == ACTION_RESTORE_BACKUP;
+}
+
+static bool uses_region(runbook_action a)
+{
+    return uses_database(a) || a == ACTION_UPDATE_DNS;
+}
+
+static bool uses_group(runbook_action a)
+{
+    return a == ACTION_SET_DESIRED_CAPACITY;
+}
+
 static bool parse_step(scenario *sc, yctx *c, const ynode *node, const ypath *path,
                        runbook_step *step)
 {
@@ -234,6 +249,22 @@ static bool parse_step(scenario *sc, yctx *c, const ynode *node, const ypath *pa
             ok = false;
         }
     }
+    /* a key the action ignores is a mistake worth naming (a region on a
+     * notify step, a database on a scale-out) */
+    static const struct {
+        const char *key;
+        bool (*used)(runbook_action);
+    } targets[] = {{"database", uses_database}, {"region", uses_region},
+                   {"auto_scaling_group", uses_group}, {"desired_capacity", uses_group}};
+    for (size_t k = 0; known && k < sizeof targets / sizeof targets[0]; k++) {
+        const ynode *extra = ymap_get(node, targets[k].key);
+        if (extra != NULL && !targets[k].used(step->action)) {
+            ypath p = YPATH_KEY(path, targets[k].key);
+            yerror(c, extra, &p, "'%s' has no effect on a %s step", targets[k].key,
+                   action->text);
+            ok = false;
+        }
+    }
     ok = optional_dist(c, node, path, "duration", &step->duration) && ok;
     if ((v = ymap_get(node, "failure_probability")) != NULL) {
         ypath p = YPATH_KEY(path, "failure_probability");
@@ -304,6 +335,11 @@ static bool parse_runbook(scenario *sc, yctx *c, const ynode *node, const ypath 
     const ynode *name = ymap_require(c, node, path, "name");
     ok = name != NULL && yget_string(c, name, &name_path, &rb->name) &&
          model_check_name(c, name, &name_path, rb->name) && ok;
+    for (const runbook_config *other = sc->dr.runbooks; rb->name != NULL && other != rb; other++)
+        if (other->name != NULL && strcmp(other->name, rb->name) == 0) {
+            yerror(c, name, &name_path, "a second runbook named '%s'", rb->name);
+            ok = false;
+        }
     if (rb->name != NULL)
         rb->name_hash = rng_name_hash(rb->name);
     ypath on_path = YPATH_KEY(path, "on");

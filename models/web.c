@@ -102,7 +102,12 @@ static bool parse_target_check(yctx *c, const ynode *node, const ypath *path, he
     }
     if ((v = ymap_get(node, "timeout")) != NULL) {
         ypath p = YPATH_KEY(path, "timeout");
-        ok = yget_duration(c, v, &p, &hc->timeout_s) && ok;
+        if (!yget_duration(c, v, &p, &hc->timeout_s))
+            ok = false;
+        else if (hc->timeout_s < 2.0 || hc->timeout_s > 120.0) { /* ALB: 2-120 s */
+            yerror(c, v, &p, "ALB health checks time out after 2s to 120s, not %s", v->text);
+            ok = false;
+        }
     }
     long long n;
     if ((v = ymap_get(node, "healthy_threshold_count")) != NULL) {
@@ -170,7 +175,12 @@ int balancers_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
         }
         if ((v = ymap_get(lb_node, "deregistration_delay")) != NULL) {
             ypath p = YPATH_KEY(&item, "deregistration_delay");
-            ok = yget_duration(c, v, &p, &lb->deregistration_delay_s) && ok;
+            if (!yget_duration(c, v, &p, &lb->deregistration_delay_s))
+                ok = false;
+            else if (lb->deregistration_delay_s > 3600.0) { /* ALB: 0 to 3600 s */
+                yerror(c, v, &p, "the deregistration delay is 0s to 3600s, not %s", v->text);
+                ok = false;
+            }
         }
         if (!ok)
             result = -1;
