@@ -110,6 +110,15 @@ int prices_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
 /* USD per year of the scenario's standing resources; NAN without prices. */
 double cost_per_year(const scenario *sc);
 
+/* Reads the required `name` of a list item into *out (NULL when missing or
+ * invalid) and returns whether it is good.  Repeats are checked separately,
+ * once per list, by model_check_unique_names(). */
+bool model_item_name(yctx *c, const ynode *item, const ypath *path, char **out);
+
+/* Reports each item of `list` whose `name` an earlier item already has:
+ * "a second WHAT named 'x'", at the later name.  false when any repeats. */
+bool model_check_unique_names(yctx *c, const ynode *list, const ypath *path, const char *what);
+
 /* A region named by node, reported if unknown or a zone; -1 then. */
 int model_find_region(scenario *sc, yctx *c, const ynode *node, const ypath *path);
 /* A zone likewise. */

@@ -70,15 +70,7 @@ static bool parse_plan(scenario *sc, yctx *c, const ynode *node, const ypath *pa
     rule->completion_window_s = 7 * 86400.0; /* AWS Backup's default completion window */
     rule->start_window_s = 8 * 3600.0;       /* and start window */
     rule->duration = (dist){.kind = DIST_CONST, .p1 = 1800.0};
-    ypath name_path = YPATH_KEY(path, "name");
-    const ynode *name = ymap_require(c, node, path, "name");
-    ok = name != NULL && yget_string(c, name, &name_path, &rule->name) &&
-         model_check_name(c, name, &name_path, rule->name) && ok;
-    for (const backup_rule *other = sc->dr.backups; rule->name != NULL && other != rule; other++)
-        if (other->name != NULL && strcmp(other->name, rule->name) == 0) {
-            yerror(c, name, &name_path, "a second backup plan named '%s'", rule->name);
-            ok = false;
-        }
+    ok = model_item_name(c, node, path, &rule->name) && ok;
     if (rule->name != NULL)
         rule->name_hash = rng_name_hash(rule->name);
     ypath region_path = YPATH_KEY(path, "region");
@@ -179,5 +171,7 @@ int backup_plans_parse(scenario *sc, yctx *c, const ynode *node, const ypath *pa
         if (!parse_plan(sc, c, node->items[i], &item, &dr->backups[dr->n_backups++]))
             result = -1;
     }
+    if (!model_check_unique_names(c, node, path, "backup plan"))
+        result = -1;
     return result;
 }

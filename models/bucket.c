@@ -75,15 +75,7 @@ int buckets_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
             result = -1;
             continue;
         }
-        ypath name_path = YPATH_KEY(&item, "name");
-        const ynode *name = ymap_require(c, b_node, &item, "name");
-        ok = name != NULL && yget_string(c, name, &name_path, &b->name) &&
-             model_check_name(c, name, &name_path, b->name) && ok;
-        for (size_t k = 0; b->name != NULL && k + 1 < dr->n_buckets; k++)
-            if (dr->buckets[k].name != NULL && strcmp(dr->buckets[k].name, b->name) == 0) {
-                yerror(c, name, &name_path, "a second bucket named '%s'", b->name);
-                ok = false;
-            }
+        ok = model_item_name(c, b_node, &item, &b->name) && ok;
         if (b->name != NULL)
             b->name_hash = rng_name_hash(b->name);
         ypath region_path = YPATH_KEY(&item, "region");
@@ -125,6 +117,8 @@ int buckets_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
         if (!ok)
             result = -1;
     }
+    if (!model_check_unique_names(c, node, path, "bucket"))
+        result = -1;
     return result;
 }
 

@@ -212,15 +212,7 @@ static bool parse_database(scenario *sc, yctx *c, const ynode *node, const ypath
     bool ok = ymap_check(c, node, path, db_keys);
     if (node->kind != YNODE_MAPPING)
         return false;
-    ypath name_path = YPATH_KEY(path, "name");
-    const ynode *name = ymap_require(c, node, path, "name");
-    ok = name != NULL && yget_string(c, name, &name_path, &db->name) &&
-         model_check_name(c, name, &name_path, db->name) && ok;
-    for (size_t k = 0; db->name != NULL && dr->databases + k != db; k++)
-        if (dr->databases[k].name && strcmp(dr->databases[k].name, db->name) == 0) {
-            yerror(c, name, &name_path, "a second database named '%s'", db->name);
-            ok = false;
-        }
+    ok = model_item_name(c, node, path, &db->name) && ok;
     if (db->name != NULL)
         db->name_hash = rng_name_hash(db->name);
     const ynode *v;
@@ -356,6 +348,8 @@ int databases_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
             result = -1;
         dr->n_databases++;
     }
+    if (!model_check_unique_names(c, node, path, "database"))
+        result = -1;
     return result;
 }
 

@@ -155,3 +155,40 @@ void dr_config_free(dr_config *dr)
     free(dr->prices_file);
     memset(dr, 0, sizeof *dr);
 }
+
+bool model_item_name(yctx *c, const ynode *item, const ypath *path, char **out)
+{
+    *out = NULL;
+    ypath name_path = YPATH_KEY(path, "name");
+    const ynode *name = ymap_require(c, item, path, "name");
+    if (name == NULL || !yget_string(c, name, &name_path, out))
+        return false;
+    if (!model_check_name(c, name, &name_path, *out)) {
+        free(*out);
+        *out = NULL;
+        return false;
+    }
+    return true;
+}
+
+bool model_check_unique_names(yctx *c, const ynode *list, const ypath *path, const char *what)
+{
+    bool ok = true;
+    for (size_t i = 0; list != NULL && list->kind == YNODE_SEQUENCE && i < list->n; i++) {
+        const ynode *name = ymap_get(list->items[i], "name");
+        if (name == NULL || name->kind != YNODE_SCALAR)
+            continue;
+        for (size_t k = 0; k < i; k++) {
+            const ynode *earlier = ymap_get(list->items[k], "name");
+            if (earlier != NULL && earlier->kind == YNODE_SCALAR &&
+                strcmp(earlier->text, name->text) == 0) {
+                ypath item_path = YPATH_INDEX(path, i);
+                ypath name_path = YPATH_KEY(&item_path, "name");
+                yerror(c, name, &name_path, "a second %s named '%s'", what, name->text);
+                ok = false;
+                break;
+            }
+        }
+    }
+    return ok;
+}

@@ -331,15 +331,7 @@ static bool parse_runbook(scenario *sc, yctx *c, const ynode *node, const ypath 
     if (node->kind != YNODE_MAPPING)
         return false;
     rb->region = -1;
-    ypath name_path = YPATH_KEY(path, "name");
-    const ynode *name = ymap_require(c, node, path, "name");
-    ok = name != NULL && yget_string(c, name, &name_path, &rb->name) &&
-         model_check_name(c, name, &name_path, rb->name) && ok;
-    for (const runbook_config *other = sc->dr.runbooks; rb->name != NULL && other != rb; other++)
-        if (other->name != NULL && strcmp(other->name, rb->name) == 0) {
-            yerror(c, name, &name_path, "a second runbook named '%s'", rb->name);
-            ok = false;
-        }
+    ok = model_item_name(c, node, path, &rb->name) && ok;
     if (rb->name != NULL)
         rb->name_hash = rng_name_hash(rb->name);
     ypath on_path = YPATH_KEY(path, "on");
@@ -382,6 +374,8 @@ int runbooks_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
         if (!parse_runbook(sc, c, node->items[i], &item, &dr->runbooks[dr->n_runbooks++]))
             result = -1;
     }
+    if (!model_check_unique_names(c, node, path, "runbook"))
+        result = -1;
     return result;
 }
 

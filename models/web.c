@@ -154,15 +154,7 @@ int balancers_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
             result = -1;
             continue;
         }
-        ypath name_path = YPATH_KEY(&item, "name");
-        const ynode *name = ymap_require(c, lb_node, &item, "name");
-        ok = name != NULL && yget_string(c, name, &name_path, &lb->name) &&
-             model_check_name(c, name, &name_path, lb->name) && ok;
-        for (size_t k = 0; lb->name != NULL && k + 1 < dr->n_balancers; k++)
-            if (dr->balancers[k].name && strcmp(dr->balancers[k].name, lb->name) == 0) {
-                yerror(c, name, &name_path, "a second load balancer named '%s'", lb->name);
-                ok = false;
-            }
+        ok = model_item_name(c, lb_node, &item, &lb->name) && ok;
         ypath region_path = YPATH_KEY(&item, "region");
         const ynode *region = ymap_require(c, lb_node, &item, "region");
         if (region != NULL)
@@ -185,6 +177,8 @@ int balancers_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
         if (!ok)
             result = -1;
     }
+    if (!model_check_unique_names(c, node, path, "load balancer"))
+        result = -1;
     return result;
 }
 
@@ -232,15 +226,7 @@ static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *p
     bool ok = ymap_check(c, node, path, group_keys);
     if (node->kind != YNODE_MAPPING)
         return false;
-    ypath name_path = YPATH_KEY(path, "name");
-    const ynode *name = ymap_require(c, node, path, "name");
-    ok = name != NULL && yget_string(c, name, &name_path, &g->name) &&
-         model_check_name(c, name, &name_path, g->name) && ok;
-    for (size_t k = 0; g->name != NULL && dr->groups + k != g; k++)
-        if (dr->groups[k].name && strcmp(dr->groups[k].name, g->name) == 0) {
-            yerror(c, name, &name_path, "a second Auto Scaling group named '%s'", g->name);
-            ok = false;
-        }
+    ok = model_item_name(c, node, path, &g->name) && ok;
     if (g->name != NULL)
         g->name_hash = rng_name_hash(g->name);
 
@@ -371,6 +357,8 @@ int groups_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
             result = -1;
         dr->n_groups++;
     }
+    if (!model_check_unique_names(c, node, path, "Auto Scaling group"))
+        result = -1;
     return result;
 }
 
