@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "scenario.h"
 
@@ -101,6 +102,12 @@ void trial_world_destroy(trial_world *world);
  * (then *result and the appended incidents must not be used). */
 int trial_run(trial_world *world, uint64_t seed, uint64_t trial_index, double horizon_s,
               trial_result *result, incident_list *incidents, disaster_list *disasters);
+
+/* Narrate the next trial_run()s on `out` (NULL: silent, the default):
+ * every failure, detection, failover step and recovery, one line each,
+ * stamped with the calendar time (t = 0 is 2026-01-01 00:00:00 UTC, the
+ * epoch cron schedules use).  For teaching and for `drsim run --trace K`. */
+void trial_set_trace(trial_world *world, FILE *out);
 
 void incident_list_free(incident_list *list);
 void disaster_list_free(disaster_list *list);

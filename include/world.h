@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "des.h"
+#include "diag.h"
 #include "scenario.h"
 #include "trial.h"
 
@@ -123,6 +124,7 @@ struct trial_world {
     disaster_list *disasters;
     size_t disasters_open_from; /* disasters before this index are closed */
     bool out_of_memory;
+    FILE *trace;               /* narration, or NULL */
 };
 
 /* Called by models after changing a copy's or a domain's up flag. */
@@ -154,6 +156,10 @@ void world_disaster_data_loss(trial_world *w, int index, double lost_s);
  * at once; corruption is armed when detected).  If the service is at full
  * strength once the current instant's events are done, its RTO ends here. */
 void world_disaster_arm(trial_world *w, int index);
+
+/* One line of narration at the current time, when the trial is traced
+ * (cheap when it is not: callers need not test w->trace first). */
+void world_trace(trial_world *w, const char *fmt, ...) DIAG_PRINTF(2, 3);
 
 /* Scheduling priority of the end-of-instant checks: after everything else. */
 #define PRIORITY_LAST DES_PRIORITY_MAX

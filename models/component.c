@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "model.h"
 #include "rng.h"
 #include "world.h"
@@ -232,6 +233,7 @@ static void on_repaired(des_sim *sim, void *subject, void *object)
     copy_state *state = &w->copies[copy];
     group_state *group = &w->groups[state->group];
     state->up = true;
+    world_trace(w, "%s[%d] is repaired", w->sc->groups[state->group].name, state->index);
     world_copy_changed(w, copy);
     schedule_failure(w, copy);
     if (group->waiting_count > 0) { /* the crew takes the longest-waiting copy */
@@ -248,6 +250,11 @@ static void start_repair(trial_world *w, int copy)
 {
     const component_group *spec = &w->sc->groups[w->copies[copy].group];
     double repair_s = dist_sample(&spec->repair, w->copies[copy].repair_rng);
+    if (w->trace != NULL) {
+        char takes[32];
+        world_trace(w, "a crew starts repairing %s[%d] (%s)", spec->name, w->copies[copy].index,
+                    duration_format(repair_s, takes, sizeof takes));
+    }
     des_schedule(w->sim, des_now(w->sim) + repair_s, PRIORITY_RECOVERY, on_repaired, w,
                  (void *)(intptr_t)copy);
 }
@@ -262,6 +269,7 @@ static void on_failed(des_sim *sim, void *subject, void *object)
     state->up = false;
     w->result->component_failures++;
     w->cause = (world_cause){CAUSE_COMPONENT, state->group, state->index};
+    world_trace(w, "%s[%d] fails", w->sc->groups[state->group].name, state->index);
     world_copy_changed(w, copy);
     if (group->free_crews > 0) {
         group->free_crews--;
@@ -270,6 +278,8 @@ static void on_failed(des_sim *sim, void *subject, void *object)
         int count = w->sc->groups[state->group].count;
         group->waiting[(group->waiting_head + group->waiting_count) % count] = copy;
         group->waiting_count++;
+        world_trace(w, "%s[%d] waits for a crew (%d waiting)", w->sc->groups[state->group].name,
+                    state->index, group->waiting_count);
     }
 }
 

@@ -468,9 +468,30 @@ static void schedule_instance_failure(trial_world *w, int i)
                                      on_instance_failed, w, (void *)(intptr_t)i);
 }
 
+static const char *operation_name(db_phase phase)
+{
+    switch (phase) {
+    case DB_FAILING_OVER:
+        return "fails over inside its region";
+    case DB_RECREATING:
+        return "recreates its writer";
+    case DB_PROMOTING:
+        return "promotes its replica";
+    case DB_RESTORING:
+        return "restores from a recovery point";
+    default:
+        return "changes";
+    }
+}
+
 static void begin_operation(trial_world *w, int i, db_phase phase, double duration_s)
 {
     db_state *d = &state_of(w)->dbs[i];
+    if (w->trace != NULL) {
+        char takes[32];
+        world_trace(w, "database %s %s (%s)", w->sc->dr.databases[i].name, operation_name(phase),
+                    duration_format(duration_s, takes, sizeof takes));
+    }
     cancel(w, &d->op_event);
     d->phase = phase;
     d->op_event = des_schedule(w->sim, des_now(w->sim) + duration_s, PRIORITY_RECOVERY,
@@ -508,6 +529,7 @@ static void on_instance_failed(des_sim *sim, void *subject, void *object)
         return;
     w->result->component_failures++;
     w->cause = (world_cause){CAUSE_DATABASE, i, -1};
+    world_trace(w, "database %s's writer instance fails", w->sc->dr.databases[i].name);
     writer_lost_in_region(w, i);
     world_dr_update(w);
 }
@@ -515,6 +537,8 @@ static void on_instance_failed(des_sim *sim, void *subject, void *object)
 static void writer_up_again(trial_world *w, int i)
 {
     db_state *d = &state_of(w)->dbs[i];
+    world_trace(w, "database %s is writable in %s", w->sc->dr.databases[i].name,
+                w->sc->domains[d->writer_region].name);
     d->phase = d->away && usable(w, w->sc->dr.databases[i].region) ? DB_FAILBACK_WAIT : DB_UP;
     schedule_instance_failure(w, i);
 }
@@ -580,6 +604,8 @@ static void on_failback(des_sim *sim, void *subject, void *object)
     d->writer_zone = cfg->zone;
     d->away = false;
     d->phase = DB_UP;
+    world_trace(w, "database %s fails back home to %s (planned, nothing lost)", cfg->name,
+                w->sc->domains[cfg->region].name);
     schedule_instance_failure(w, i); /* a failure due while it waited was dropped */
     world_dr_update(w);
 }
@@ -633,6 +659,7 @@ static void on_corruption(des_sim *sim, void *subject, void *object)
     const db_config *cfg = &w->sc->dr.databases[i];
     db_state *d = &state_of(w)->dbs[i];
     d->corruption_disaster = world_disaster_begin(w, DISASTER_CORRUPTION, i, true);
+    world_trace(w, "database %s: bad data is written (nobody notices yet)", cfg->name);
     double detect_s = dist_sample(&cfg->corruption_detected_after, d->corruption_rng);
     d->corruption_event = des_schedule(sim, des_now(sim) + detect_s, PRIORITY_FAILURE,
                                        on_corruption_detected, w, object);
@@ -652,6 +679,9 @@ static void on_corruption_detected(des_sim *sim, void *subject, void *object)
     double corrupted_at_s = dis ? dis->start_s : now_s;
     world_disaster_arm(w, d->corruption_disaster);
     w->cause = (world_cause){CAUSE_DATABASE, i, -1};
+    world_trace(w, "database %s: the corruption is noticed; it goes offline to be restored %s",
+                cfg->name, cfg->point_in_time_recovery ? "to just before it (PITR)"
+                                                       : "from the newest older backup");
     /* offline and restored to before the corruption */
     cancel(w, &d->fail_event);
     d->corrupted = true;

@@ -327,6 +327,8 @@ static void on_cohort_expiry(des_sim *sim, void *subject, void *object)
             world_failover_from(w, region);
     }
     memcpy(s->cohort[k], s->answer, sizeof s->answer);
+    world_trace(w, "a quarter of the clients re-resolve %s (cohort %d of %d)", dns->name ? dns->name : "the name",
+                k + 1, DNS_COHORTS);
     apply_route_shares(w, s);
     world_dr_update(w);
 }
@@ -368,6 +370,19 @@ static void refresh_answer(trial_world *w, dns_state *s)
     if (memcmp(answer, s->answer, sizeof answer) == 0)
         return;
     memcpy(s->answer, answer, sizeof answer);
+    if (w->trace != NULL) {
+        const dns_config *dns = w->sc->dr.dns;
+        char text[256] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < dns->n_records && used < sizeof text; i++)
+            if (answer[i] > 0.0) {
+                int n = snprintf(text + used, sizeof text - used, "%s%s %.0f%%", used ? ", " : "",
+                                 w->sc->domains[dns->records[i].region].name, 100.0 * answer[i]);
+                used += n > 0 ? (size_t)n : 0;
+            }
+        world_trace(w, "Route 53 now answers %s; clients follow as their caches expire (TTL %.0f s)",
+                    text, dns->ttl_s);
+    }
     answer_changed(w, s);
 }
 
@@ -380,6 +395,14 @@ static void on_health_verdict(des_sim *sim, void *subject, void *object)
     int i = (int)(intptr_t)object;
     s->pending[i] = 0;
     s->seen_healthy[i] = s->alive[i];
+    if (w->trace != NULL) {
+        const healthcheck *hc = &w->sc->dr.dns->check;
+        int checks = s->seen_healthy[i] ? hc->healthy_threshold : hc->unhealthy_threshold;
+        world_trace(w, "Route 53 sees %s %s after %d %s check%s",
+                    w->sc->domains[w->sc->dr.dns->records[i].region].name,
+                    s->seen_healthy[i] ? "healthy" : "unhealthy", checks,
+                    s->seen_healthy[i] ? "passing" : "failed", checks == 1 ? "" : "s");
+    }
     refresh_answer(w, s);
 }
 

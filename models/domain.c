@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "model.h"
 #include "rng.h"
 #include "world.h"
@@ -147,6 +148,8 @@ static void on_domain_recovered(des_sim *sim, void *subject, void *object)
     trial_world *w = subject;
     int d = (int)(intptr_t)object;
     w->domains[d].up = true;
+    world_trace(w, "%s %s is back", w->sc->domains[d].kind == DOMAIN_REGION ? "region" : "zone",
+                w->sc->domains[d].name);
     world_domain_changed(w, d);
     w->domain_disaster[d] = -1;
     schedule_outage(w, d);
@@ -167,8 +170,13 @@ static void on_domain_outage(des_sim *sim, void *subject, void *object)
                                    : w->domain_copy_offsets[d + 1] > w->domain_copy_offsets[d];
     w->domain_disaster[d] = world_disaster_begin(
         w, spec->kind == DOMAIN_REGION ? DISASTER_REGION : DISASTER_ZONE, d, hit_active);
-    world_domain_changed(w, d);
     double duration_s = dist_sample(&spec->repair, w->domains[d].repair_rng);
+    if (w->trace != NULL) {
+        char lasts[32];
+        world_trace(w, "%s %s goes down (for %s)", spec->kind == DOMAIN_REGION ? "region" : "zone",
+                    spec->name, duration_format(duration_s, lasts, sizeof lasts));
+    }
+    world_domain_changed(w, d);
     des_schedule(sim, des_now(sim) + duration_s, PRIORITY_RECOVERY, on_domain_recovered, w,
                  (void *)(intptr_t)d);
 }

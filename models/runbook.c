@@ -489,7 +489,10 @@ static void on_step_done(des_sim *sim, void *subject, void *object)
     int i = (int)(intptr_t)object;
     runbook_state *rs = &state_of(w)->runbooks[i];
     rs->event = 0;
-    apply_action(w, &w->sc->dr.runbooks[i].steps[rs->step]);
+    const runbook_step *done = &w->sc->dr.runbooks[i].steps[rs->step];
+    world_trace(w, "runbook %s: step %zu%s%s%s done", w->sc->dr.runbooks[i].name, rs->step + 1,
+                done->name ? " (" : "", done->name ? done->name : "", done->name ? ")" : "");
+    apply_action(w, done);
     rs->step++;
     start_step(w, i);
     world_dr_update(w);
@@ -504,6 +507,8 @@ static void on_triggered(des_sim *sim, void *subject, void *object)
     rs->event = 0;
     rs->phase = RUNBOOK_RUNNING;
     rs->step = 0;
+    world_trace(w, "runbook %s starts: %zu steps", w->sc->dr.runbooks[i].name,
+                w->sc->dr.runbooks[i].n_steps);
     start_step(w, i);
 }
 
@@ -565,6 +570,14 @@ void runbook_domain_changed(trial_world *w, int changed)
                                        dist_sample(&cfg->acknowledge, rs->rng) +
                                        dist_sample(&cfg->decide, rs->rng);
             rs->phase = RUNBOOK_TRIGGERING;
+            if (w->trace != NULL) {
+                char in[32];
+                world_trace(w, "runbook %s will start in %s (%s)", cfg->name,
+                            duration_format(delay_s, in, sizeof in),
+                            cfg->trigger == TRIGGER_HEALTH_EVENT
+                                ? "when the AWS Health event reaches the rule"
+                                : "people are paged, acknowledge and decide");
+            }
             rs->event = des_schedule(w->sim, des_now(w->sim) + delay_s, PRIORITY_RECOVERY,
                                      on_triggered, w, (void *)(intptr_t)i);
         } else if (up && rs->phase == RUNBOOK_TRIGGERING) {

@@ -67,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "model.h"
 #include "rng.h"
 #include "world.h"
@@ -547,6 +548,12 @@ static void launch(trial_world *w, int g, int i, int zone)
     inst->lb_healthy = false;
     inst->new_target = true;
     double launch_s = dist_sample(&w->sc->dr.groups[g].launch_time, inst->launch_rng);
+    if (w->trace != NULL) {
+        char takes[32];
+        world_trace(w, "Auto Scaling group %s launches %s/%d in %s (%s)", w->sc->dr.groups[g].name,
+                    w->sc->dr.groups[g].name, i, w->sc->domains[zone].name,
+                    duration_format(launch_s, takes, sizeof takes));
+    }
     inst->life_event = des_schedule(w->sim, des_now(w->sim) + launch_s, PRIORITY_RECOVERY,
                                     on_launched, w, SLOT_OBJECT(g, i));
 }
@@ -670,6 +677,8 @@ static void on_launched(des_sim *sim, void *subject, void *object)
     }
     inst->state = SLOT_RUNNING;
     inst->started_s = des_now(sim);
+    world_trace(w, "instance %s/%d is running in %s; its first health check is due",
+                w->sc->dr.groups[g].name, i, w->sc->domains[inst->zone].name);
     inst->phase_s = gsl_rng_uniform(inst->phase_rng) *
                     w->sc->dr.balancers[w->sc->dr.groups[g].balancer].check.interval_s;
     schedule_failure(w, g, i);
@@ -687,12 +696,16 @@ static void on_failed(des_sim *sim, void *subject, void *object)
     inst->failed = true;
     w->result->component_failures++;
     w->cause = (world_cause){CAUSE_INSTANCE, g, i};
+    world_trace(w, "instance %s/%d (%s) fails", w->sc->dr.groups[g].name, i,
+                w->sc->domains[inst->zone].name);
     refresh_alive(w, g, i);
     world_dr_update(w);
 }
 
 static void replace(trial_world *w, int g, int i)
 {
+    world_trace(w, "Auto Scaling group %s replaces %s/%d", w->sc->dr.groups[g].name,
+                w->sc->dr.groups[g].name, i);
     drain(w, g, i);
     reconcile(w, g);
 }
@@ -705,6 +718,15 @@ static void on_lb_verdict(des_sim *sim, void *subject, void *object)
     instance *inst = &state_of(w)->groups[g].slots[i];
     inst->health_event = 0;
     inst->lb_healthy = inst->alive;
+    if (w->trace != NULL) {
+        const healthcheck *hc = &w->sc->dr.balancers[cfg->balancer].check;
+        int checks = inst->lb_healthy ? (inst->new_target ? 1 : hc->healthy_threshold)
+                                      : hc->unhealthy_threshold;
+        world_trace(w, "load balancer %s marks %s/%d (%s) %s after %d %s check%s",
+                    w->sc->dr.balancers[cfg->balancer].name, cfg->name, i,
+                    w->sc->domains[inst->zone].name, inst->lb_healthy ? "healthy" : "unhealthy",
+                    checks, inst->lb_healthy ? "passing" : "failed", checks == 1 ? "" : "s");
+    }
     if (inst->lb_healthy)
         inst->new_target = false;
     if (!inst->lb_healthy && cfg->health_check_type == HEALTH_CHECK_ELB) {
@@ -813,6 +835,7 @@ void web_set_desired_capacity(trial_world *w, int g, int desired)
     if (desired > cfg->max_size)
         desired = cfg->max_size;
     s->groups[g].desired = desired;
+    world_trace(w, "desired capacity of %s set to %d", cfg->name, desired);
     reconcile(w, g);
 }
 

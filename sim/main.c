@@ -32,7 +32,7 @@ enum exit_status { EXIT_OK = 0, EXIT_TARGET_MISSED = 1, EXIT_BAD_INPUT = 2 };
 
 static const char usage_text[] =
     "usage: drsim run SCENARIO [--trials N] [--seed S] [--horizon D] [--threads T]\n"
-    "                          [--csv DIR] [--plot DIR] [--quiet]\n"
+    "                          [--csv DIR] [--plot DIR] [--quiet] [--trace K]\n"
     "       drsim validate SCENARIO\n"
     "       drsim table sla [--availability P]... [--csv FILE]\n"
     "       drsim table strategies [--trials N] [--seed S] [--csv FILE]\n"
@@ -52,6 +52,8 @@ static const char run_help[] =
     "  --csv DIR      write DIR/summary.csv, DIR/trials.csv, DIR/incidents.csv\n"
     "  --plot DIR     draw DIR/downtime.png and DIR/timeline.png with gnuplot\n"
     "  --quiet        print no summary table and no progress bar\n"
+    "  --trace K      first narrate trial K: every failure, detection, failover step\n"
+    "                 and recovery, one line each with its date and time\n"
     "\n"
     "Exit status: 0 done; 1 the scenario's availability target was missed;\n"
     "2 bad usage or bad input.\n";
@@ -123,8 +125,8 @@ static bool wants_help(int argc, char **argv)
 typedef struct run_args {
     const char *scenario_path;
     const char *csv_dir, *plot_dir;
-    bool has_trials, has_seed, has_horizon, quiet;
-    unsigned long long trials, seed, threads;
+    bool has_trials, has_seed, has_horizon, quiet, has_trace;
+    unsigned long long trials, seed, threads, trace_trial;
     double horizon_s;
 } run_args;
 
@@ -134,7 +136,8 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         {"trials", required_argument, NULL, 't'}, {"seed", required_argument, NULL, 's'},
         {"horizon", required_argument, NULL, 'H'}, {"threads", required_argument, NULL, 'j'},
         {"csv", required_argument, NULL, 'c'},    {"plot", required_argument, NULL, 'p'},
-        {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0}};
+        {"quiet", no_argument, NULL, 'q'},        {"trace", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     a->threads = (unsigned long long)runner_default_threads();
     optind = 1;
@@ -176,6 +179,11 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             break;
         case 'q':
             a->quiet = true;
+            break;
+        case 'T':
+            if (!parse_whole("--trace", optarg, 0, SCENARIO_MAX_TRIALS, &a->trace_trial))
+                return -1;
+            a->has_trace = true;
             break;
         case ':':
             usage_error("option %s needs a value", argv[optind - 1]);
@@ -221,6 +229,40 @@ static bool effort_ok(const scenario *sc, const char *path, double horizon_s)
     return false;
 }
 
+/* Narrates one trial on stdout before the run (it gives the same record as
+ * in the run itself: trial K depends only on the seed and K). */
+static int trace_trial(const scenario *sc, const run_config *cfg, unsigned long long trial)
+{
+    if (trial >= cfg->trials) {
+        fprintf(stderr, "drsim: --trace: trial %llu does not exist (the run has %llu trials)\n",
+                trial, (unsigned long long)cfg->trials);
+        return -1;
+    }
+    trial_world *world = trial_world_create(sc);
+    if (world == NULL) {
+        fprintf(stderr, "drsim: out of memory\n");
+        return -1;
+    }
+    char horizon[32];
+    printf("trace of trial %llu of %s (seed %llu, %s; t = 0 is 2026-01-01 00:00 UTC)\n", trial,
+           sc->name, (unsigned long long)cfg->seed,
+           duration_format(cfg->horizon_s, horizon, sizeof horizon));
+    trial_set_trace(world, stdout);
+    trial_result result;
+    incident_list incidents = {0};
+    disaster_list disasters = {0};
+    int rc = trial_run(world, cfg->seed, trial, cfg->horizon_s, &result, &incidents, &disasters);
+    if (rc == 0)
+        printf("end of trial %llu: %llu incidents, availability %.6f%%\n\n", trial,
+               (unsigned long long)result.incidents, 100.0 * result.uptime_s / cfg->horizon_s);
+    else
+        fprintf(stderr, "drsim: out of memory while tracing\n");
+    incident_list_free(&incidents);
+    disaster_list_free(&disasters);
+    trial_world_destroy(world);
+    return rc;
+}
+
 static int command_run(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -250,6 +292,11 @@ static int command_run(int argc, char **argv)
     if ((a.csv_dir && outfile_make_dirs(a.csv_dir, err, sizeof err) != 0) ||
         (a.plot_dir && outfile_make_dirs(a.plot_dir, err, sizeof err) != 0)) {
         fprintf(stderr, "drsim: %s\n", err);
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+
+    if (a.has_trace && trace_trial(&sc, &cfg, a.trace_trial) != 0) {
         scenario_free(&sc);
         return EXIT_BAD_INPUT;
     }

@@ -1,9 +1,11 @@
 /* trial — one Monte Carlo trial (include/trial.h; state layout in include/world.h). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cron.h"
 #include "duration.h"
 #include "sla_table.h"
 #include "model.h"
@@ -287,8 +289,14 @@ static void close_restored_disasters(trial_world *w, double now_s)
     bool all_closed = true;
     for (size_t i = w->disasters_open_from; i < w->disasters->count; i++) {
         disaster *d = &w->disasters->items[i];
-        if (isnan(d->restored_s) && d->armed_s <= now_s)
+        if (isnan(d->restored_s) && d->armed_s <= now_s) {
             d->restored_s = now_s;
+            if (w->trace != NULL) {
+                char rto[32];
+                world_trace(w, "full service after the %s disaster: RTO %s", disaster_kind_name(d->kind),
+                            duration_format(now_s - d->start_s, rto, sizeof rto));
+            }
+        }
         if (isnan(d->restored_s))
             all_closed = false;
         else if (all_closed)
@@ -310,6 +318,10 @@ void world_served_changed(trial_world *w)
     }
     bool was_up = w->served_fraction >= w->up_threshold;
     bool up = f >= w->up_threshold;
+    if (up != was_up)
+        world_trace(w, "service %s: serving %.4g%% of requests", up ? "UP" : "DOWN", 100.0 * f);
+    else
+        world_trace(w, "serving %.4g%% of requests", 100.0 * f);
     w->served_fraction = f;
     if (now_s >= w->horizon_s)
         return; /* a change at the horizon itself has no duration to count */
@@ -373,8 +385,14 @@ void world_disaster_data_loss(trial_world *w, int index, double lost_s)
     if (index < 0 || (size_t)index >= w->disasters->count)
         return;
     disaster *d = &w->disasters->items[index];
-    if (lost_s > d->data_loss_s)
-        d->data_loss_s = lost_s;
+    if (!(lost_s > d->data_loss_s))
+        return;
+    d->data_loss_s = lost_s;
+    if (w->trace != NULL) {
+        char lost[32];
+        world_trace(w, "the %s disaster loses %s of writes (RPO so far)", disaster_kind_name(d->kind),
+                    duration_format(d->data_loss_s, lost, sizeof lost));
+    }
 }
 
 static void close_trial(trial_world *w)
@@ -525,4 +543,44 @@ char *incident_cause_name(const scenario *sc, const incident *inc, char *buf, si
         break;
     }
     return buf;
+}
+
+/* ---- narration -------------------------------------------------------------------------- */
+
+void trial_set_trace(trial_world *world, FILE *out)
+{
+    world->trace = out;
+}
+
+/* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm). */
+static void civil_from_days(long long z, int *year, int *month, int *day)
+{
+    z += 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
+void world_trace(trial_world *w, const char *fmt, ...)
+{
+    if (w->trace == NULL)
+        return;
+    double t = des_now(w->sim);
+    long long whole = (long long)floor(t);
+    long long unix_s = CRON_EPOCH_UNIX + whole;
+    long long days = unix_s / 86400, rest = unix_s % 86400;
+    int year, month, day;
+    civil_from_days(days, &year, &month, &day);
+    fprintf(w->trace, "%04d-%02d-%02d %02lld:%02lld:%04.1f  ", year, month, day, rest / 3600,
+            rest / 60 % 60, (double)(rest % 60) + (t - (double)whole));
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(w->trace, fmt, ap);
+    va_end(ap);
+    fputc('\n', w->trace);
 }

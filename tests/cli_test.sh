@@ -271,6 +271,42 @@ else
     not_ok "table strategies with a missing scenario directory exits 2" "exit $rc" "$(err)"
 fi
 
+# ---- --trace: a narrated trial ------------------------------------------------------------
+
+TRACE=tests/scenarios/trace/constant.yaml
+drsim run "$TRACE" --trace 0 --quiet
+if [ "$rc" -eq 0 ] && grep -q '^2026-01-01 10:00:00.0  instance web/0 (east-a) fails$' "$TMP/out"; then
+    ok "--trace narrates the failure at its calendar time"
+else
+    not_ok "--trace narrates the failure at its calendar time" "exit $rc" "$(out)" "$(err)"
+fi
+# the seed's target group notices a dead target 70-100 s after it dies
+noticed=$(sed -n 's/^2026-01-01 10:0\([0-9]\):\([0-9][0-9]\).[0-9]  load balancer alb marks web\/0 (east-a) unhealthy after 3 failed checks$/\1 \2/p' "$TMP/out")
+if [ -n "$noticed" ] && [ $(( ${noticed% *} * 60 + 10#${noticed#* } )) -ge 70 ] &&
+   [ $(( ${noticed% *} * 60 + 10#${noticed#* } )) -le 100 ]; then
+    ok "--trace: the load balancer marks the target unhealthy after 3 failed checks, 70-100 s later"
+else
+    not_ok "--trace: the load balancer marks the target unhealthy after 3 failed checks, 70-100 s later" "$(out)"
+fi
+if grep -q "Auto Scaling group web replaces web/0" "$TMP/out" && grep -q "^end of trial 0: " "$TMP/out"; then
+    ok "--trace narrates the replacement and closes with the trial's record"
+else
+    not_ok "--trace narrates the replacement and closes with the trial's record" "$(out)"
+fi
+cp "$TMP/out" "$TMP/trace1"
+drsim run "$TRACE" --trace 0 --quiet --threads 2
+if cmp -s "$TMP/out" "$TMP/trace1"; then
+    ok "--trace output is the same on every run and thread count"
+else
+    not_ok "--trace output is the same on every run and thread count"
+fi
+drsim run "$TRACE" --trace 5
+if [ "$rc" -eq 2 ] && grep -q "^drsim: --trace: trial 5 does not exist" "$TMP/err"; then
+    ok "--trace of a trial the run does not have exits 2"
+else
+    not_ok "--trace of a trial the run does not have exits 2" "exit $rc" "$(err)"
+fi
+
 # ---- effort ------------------------------------------------------------------------------
 
 for cmd in validate run; do
