@@ -48,6 +48,14 @@ int runner_default_threads(void);
 int runner_run(const scenario *sc, const run_config *cfg, run_results *out, char *err,
                size_t err_size);
 
+/* Runs the cfg->trials trials that follow first_trial: trials first_trial,
+ * first_trial + 1, ...; record j is trial first_trial + j, the same record
+ * runner_run() would store at index first_trial + j (a trial depends only
+ * on the seed and its number).  So a long run can be made in pieces with
+ * bounded memory.  Returns as runner_run() does. */
+int runner_run_range(const scenario *sc, const run_config *cfg, uint64_t first_trial,
+                     run_results *out, char *err, size_t err_size);
+
 void run_results_free(run_results *results);
 
 #endif

@@ -13,6 +13,7 @@ typedef struct shared_run {
     const scenario *sc;
     const run_config *cfg;
     run_results *out;
+    uint64_t first_trial;      /* record j is trial first_trial + j */
     atomic_uint_fast64_t next_trial;
     atomic_uint_fast64_t done;
     atomic_bool failed;
@@ -47,8 +48,9 @@ static void *worker(void *arg)
         uint64_t i = atomic_fetch_add(&run->next_trial, 1);
         if (i >= run->cfg->trials)
             break;
-        if (trial_run(world, run->cfg->seed, i, run->cfg->horizon_s, &run->out->records[i],
-                      &run->out->incidents[i], &run->out->disasters[i]) != 0) {
+        if (trial_run(world, run->cfg->seed, run->first_trial + i, run->cfg->horizon_s,
+                      &run->out->records[i], &run->out->incidents[i],
+                      &run->out->disasters[i]) != 0) {
             atomic_store(&run->failed, true);
             break;
         }
@@ -76,6 +78,12 @@ static void draw_progress(uint64_t done, uint64_t total, double elapsed_s)
 int runner_run(const scenario *sc, const run_config *cfg, run_results *out, char *err,
                size_t err_size)
 {
+    return runner_run_range(sc, cfg, 0, out, err, err_size);
+}
+
+int runner_run_range(const scenario *sc, const run_config *cfg, uint64_t first_trial,
+                     run_results *out, char *err, size_t err_size)
+{
     memset(out, 0, sizeof *out);
     out->records = calloc(cfg->trials ? cfg->trials : 1, sizeof *out->records);
     out->incidents = calloc(cfg->trials ? cfg->trials : 1, sizeof *out->incidents);
@@ -87,7 +95,7 @@ int runner_run(const scenario *sc, const run_config *cfg, run_results *out, char
     }
     out->trials = cfg->trials;
 
-    shared_run run = {.sc = sc, .cfg = cfg, .out = out};
+    shared_run run = {.sc = sc, .cfg = cfg, .out = out, .first_trial = first_trial};
     atomic_init(&run.next_trial, 0);
     atomic_init(&run.done, 0);
     atomic_init(&run.failed, false);
