@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "diag.h"
 #include "duration.h"
 #include "outfile.h"
@@ -33,6 +34,8 @@ enum exit_status { EXIT_OK = 0, EXIT_TARGET_MISSED = 1, EXIT_BAD_INPUT = 2 };
 static const char usage_text[] =
     "usage: drsim run SCENARIO [--trials N] [--seed S] [--horizon D] [--threads T]\n"
     "                          [--csv DIR] [--plot DIR] [--quiet] [--trace K]\n"
+    "       drsim check SCENARIO [--availability P] [--rto D] [--rpo D] [--confidence C]\n"
+    "                            [--max-trials N] [--junit FILE] [--seed S] [--threads T] [--quiet]\n"
     "       drsim validate SCENARIO\n"
     "       drsim table sla [--availability P]... [--csv FILE]\n"
     "       drsim table strategies [--trials N] [--seed S] [--csv FILE]\n"
@@ -64,6 +67,35 @@ static const char validate_help[] =
     "Parses and checks the scenario.  Prints nothing and exits 0 when it is\n"
     "valid; otherwise prints one FILE:LINE:COL: error: line per problem and\n"
     "exits 2.\n";
+
+static const char check_help[] =
+    "usage: drsim check SCENARIO [options]\n"
+    "\n"
+    "Decides, with stated confidence, whether the scenario meets its targets:\n"
+    "trials are added in looks (200, then doubling up to --max-trials) until\n"
+    "each target's interval lies wholly above it (PASS) or below it (FAIL).\n"
+    "Each look's interval is at 1 - (1 - C)/looks (Bonferroni), so a verdict\n"
+    "is wrong with probability at most 1 - C.  A target still undecided after\n"
+    "the last look fails: \"not shown at 95% after N trials\".  docs/ci.md\n"
+    "explains the rule.\n"
+    "\n"
+    "  --availability P  mean availability at least P (99.99% or 0.9999)\n"
+    "  --rto D           95% of the disasters that hit the running service are\n"
+    "                    recovered within D (the 95th percentile of RTO <= D)\n"
+    "  --rpo D           95% of them lose at most D of data\n"
+    "                    (targets not given take the scenario's `targets:`)\n"
+    "  --confidence C    confidence of the verdicts (default 0.95; 0.99 or 99%)\n"
+    "  --max-trials N    trials at the last look (default 10000); the horizon is\n"
+    "                    the scenario's\n"
+    "  --junit FILE      write the verdicts as JUnit XML, one testcase per target\n"
+    "  --seed S          random seed (default: the scenario's `seed`, else 1)\n"
+    "  --threads T       worker threads (default: the number of cores); the\n"
+    "                    verdicts are the same for every T\n"
+    "  --quiet           print nothing on stdout\n"
+    "\n"
+    "Exit status: 0 every target passed; 1 a target failed or was not shown;\n"
+    "2 bad usage or bad input (no target, a target the scenario cannot\n"
+    "measure, a bad scenario or option).\n";
 
 static const char table_help[] =
     "usage: drsim table sla [--availability P]... [--csv FILE]\n"
@@ -623,6 +655,211 @@ static int command_table(int argc, char **argv)
     return EXIT_BAD_INPUT;
 }
 
+/* ---- drsim check ----------------------------------------------------------------------- */
+
+typedef struct check_args {
+    const char *scenario_path;
+    const char *junit_path;
+    scenario_targets targets;   /* the ones given as options */
+    bool has_seed, quiet;
+    unsigned long long seed, threads, max_trials;
+    double confidence;
+} check_args;
+
+static int parse_check_args(int argc, char **argv, check_args *a)
+{
+    static const struct option options[] = {
+        {"availability", required_argument, NULL, 'a'}, {"rto", required_argument, NULL, 'r'},
+        {"rpo", required_argument, NULL, 'd'},          {"confidence", required_argument, NULL, 'C'},
+        {"max-trials", required_argument, NULL, 'n'},  {"junit", required_argument, NULL, 'J'},
+        {"seed", required_argument, NULL, 's'},         {"threads", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},              {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    a->threads = (unsigned long long)runner_default_threads();
+    a->max_trials = CHECK_DEFAULT_MAX_TRIALS;
+    a->confidence = CHECK_DEFAULT_CONFIDENCE;
+    optind = 1;
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
+        char err[256];
+        switch (option) {
+        case 'a':
+            if (!parse_level(optarg, &a->targets.availability)) {
+                fprintf(stderr,
+                        "drsim: --availability: '%s' is not a level in (0, 1] such as 99.9%% or 0.999\n",
+                        optarg);
+                return -1;
+            }
+            a->targets.has_availability = true;
+            break;
+        case 'r':
+        case 'd': {
+            const char *name = option == 'r' ? "--rto" : "--rpo";
+            double *limit_s = option == 'r' ? &a->targets.rto_s : &a->targets.rpo_s;
+            if (duration_parse(optarg, limit_s, err, sizeof err) != 0) {
+                fprintf(stderr, "drsim: %s: %s\n", name, err);
+                return -1;
+            }
+            *(option == 'r' ? &a->targets.has_rto : &a->targets.has_rpo) = true;
+            break;
+        }
+        case 'C':
+            if (duration_parse_fraction(optarg, &a->confidence) != 0 ||
+                !(a->confidence > 0.0 && a->confidence < 1.0)) {
+                fprintf(stderr,
+                        "drsim: --confidence: '%s' is not a level in (0, 1) such as 0.95 or 99%%\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case 'n':
+            if (!parse_whole("--max-trials", optarg, 1, SCENARIO_MAX_TRIALS, &a->max_trials))
+                return -1;
+            break;
+        case 'J':
+            a->junit_path = optarg;
+            break;
+        case 's':
+            if (!parse_whole("--seed", optarg, 0, UINT64_MAX, &a->seed))
+                return -1;
+            a->has_seed = true;
+            break;
+        case 'j':
+            if (!parse_whole("--threads", optarg, 1, RUNNER_MAX_THREADS, &a->threads))
+                return -1;
+            break;
+        case 'q':
+            a->quiet = true;
+            break;
+        case ':':
+            usage_error("option %s needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            usage_error("unknown option '%s'", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind >= argc) {
+        usage_error("%s: which scenario?", "check");
+        return -1;
+    }
+    if (argc - optind > 1) {
+        usage_error("check takes one scenario, not also '%s'", argv[optind + 1]);
+        return -1;
+    }
+    a->scenario_path = argv[optind];
+    return 0;
+}
+
+/* The options' targets over the scenario's; false with a message when a
+ * stated target cannot be measured on this scenario. */
+static bool check_targets(const scenario *sc, const check_args *a, scenario_targets *out)
+{
+    const scenario_targets *given = &a->targets;
+    *out = sc->targets;
+    if (given->has_availability) {
+        out->has_availability = true;
+        out->availability = given->availability;
+    }
+    if (given->has_rto) {
+        out->has_rto = true;
+        out->rto_s = given->rto_s;
+    }
+    if (given->has_rpo) {
+        out->has_rpo = true;
+        out->rpo_s = given->rpo_s;
+    }
+    bool ok = true;
+    const bool has[2] = {out->has_rto, out->has_rpo};
+    const bool from_option[2] = {given->has_rto, given->has_rpo};
+    const double limit_s[2] = {out->rto_s, out->rpo_s};
+    for (int i = 0; i < 2; i++) {
+        const char *why = has[i] ? check_unmeasurable(sc, i == 0 ? CHECK_RTO : CHECK_RPO) : NULL;
+        if (why == NULL)
+            continue;
+        char limit[32];
+        duration_format(limit_s[i], limit, sizeof limit);
+        if (from_option[i])
+            fprintf(stderr, "drsim: --%s %s: not measurable: %s\n", i == 0 ? "rto" : "rpo", limit,
+                    why);
+        else
+            fprintf(stderr, "drsim: %s: targets.%s %s: not measurable: %s\n", a->scenario_path,
+                    i == 0 ? "rto" : "rpo", limit, why);
+        ok = false;
+    }
+    return ok;
+}
+
+static int command_check(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(check_help, stdout);
+        return EXIT_OK;
+    }
+    check_args a;
+    if (parse_check_args(argc, argv, &a) != 0)
+        return EXIT_BAD_INPUT;
+    scenario sc;
+    if (load_scenario(a.scenario_path, &sc) != 0)
+        return EXIT_BAD_INPUT;
+
+    scenario_targets targets;
+    if (!check_targets(&sc, &a, &targets)) {
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+    if (!targets.has_availability && !targets.has_rto && !targets.has_rpo) {
+        usage_error("check: %s states no target: give --availability, --rto or --rpo, or add "
+                    "`targets:` to the scenario",
+                    a.scenario_path);
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+    check_config cfg = {.confidence = a.confidence,
+                        .max_trials = a.max_trials,
+                        .seed = a.has_seed ? a.seed : sc.seed,
+                        .horizon_s = sc.horizon_s,
+                        .threads = (int)a.threads};
+    if (!effort_ok(&sc, a.scenario_path, cfg.horizon_s)) {
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+    char err[512];
+    /* a bad --junit path fails before the simulation, not after */
+    outfile junit = {0};
+    if (a.junit_path != NULL && outfile_open(&junit, a.junit_path, err, sizeof err) != 0) {
+        fprintf(stderr, "drsim: --junit: %s\n", err);
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+
+    check_report report;
+    check_report_init(&report, &targets);
+    if (check_run(&sc, &cfg, &report, err, sizeof err) != 0) {
+        fprintf(stderr, "drsim: %s\n", err);
+        if (a.junit_path != NULL)
+            outfile_abort(&junit);
+        scenario_free(&sc);
+        return EXIT_BAD_INPUT;
+    }
+    if (!a.quiet)
+        check_print(stdout, &sc, &cfg, &report);
+    int status = check_all_passed(&report) ? EXIT_OK : EXIT_TARGET_MISSED;
+    if (a.junit_path != NULL) {
+        if (check_write_junit(junit.fp, &sc, &cfg, &report) != 0) {
+            fprintf(stderr, "drsim: --junit: cannot write '%s'\n", a.junit_path);
+            outfile_abort(&junit);
+            status = EXIT_BAD_INPUT;
+        } else if (outfile_commit(&junit, err, sizeof err) != 0) {
+            fprintf(stderr, "drsim: --junit: %s\n", err);
+            status = EXIT_BAD_INPUT;
+        }
+    }
+    scenario_free(&sc);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -643,6 +880,8 @@ int main(int argc, char **argv)
         return command_run(argc - 1, argv + 1);
     if (strcmp(command, "validate") == 0)
         return command_validate(argc - 1, argv + 1);
+    if (strcmp(command, "check") == 0)
+        return command_check(argc - 1, argv + 1);
     if (strcmp(command, "table") == 0)
         return command_table(argc - 1, argv + 1);
     usage_error("unknown command '%s'", command);

@@ -582,5 +582,196 @@ else
     fi
 fi
 
+# ---- drsim check (issue 4) -------------------------------------------------------------------
+
+CHECK_DIR=tests/scenarios/check
+WARM=scenarios/warm-standby.yaml
+
+# check_line PATTERN: the stdout line of the target whose label starts PATTERN.
+check_line() { grep -E "^(PASS|FAIL)  $1" "$TMP/out"; }
+
+drsim check --help
+if [ "$rc" -eq 0 ] && grep -q '^usage: drsim check' "$TMP/out"; then
+    ok "drsim check --help exits 0 and prints its usage"
+else
+    not_ok "drsim check --help exits 0 and prints its usage" "exit $rc" "$(err)"
+fi
+drsim --help
+if out | grep -q 'drsim check SCENARIO'; then
+    ok "drsim --help lists check"
+else
+    not_ok "drsim --help lists check" "$(out)"
+fi
+
+drsim check "$CHECK_DIR/meets.yaml"
+if [ "$rc" -eq 0 ] && check_line 'availability >= 99.9%: shown at 95% after 200 trials' >/dev/null &&
+    [ ! -s "$TMP/err" ]; then
+    ok "check: a scenario with a clear margin passes at the first look and exits 0"
+else
+    not_ok "check: a scenario with a clear margin passes at the first look and exits 0" "exit $rc" "$(out)" "$(err)"
+fi
+drsim check "$CHECK_DIR/misses.yaml"
+if [ "$rc" -eq 1 ] && check_line 'availability >= 99.9%: missed at 95% after 200 trials' >/dev/null; then
+    ok "check: a scenario that clearly misses its target fails and exits 1"
+else
+    not_ok "check: a scenario that clearly misses its target fails and exits 1" "exit $rc" "$(out)" "$(err)"
+fi
+drsim check "$CHECK_DIR/on-target.yaml" --max-trials 800
+if [ "$rc" -eq 1 ] &&
+    check_line 'availability >= 99%: not shown at 95% after 800 trials: ' >/dev/null; then
+    ok "check: availability exactly on its target ends 'not shown at 95% after 800 trials', exit 1"
+else
+    not_ok "check: availability exactly on its target ends 'not shown at 95% after 800 trials', exit 1" \
+        "exit $rc" "$(out)" "$(err)"
+fi
+drsim check "$CHECK_DIR/on-target.yaml" --max-trials 800 --confidence 0.99
+if [ "$rc" -eq 1 ] && check_line 'availability >= 99%: not shown at 99% after 800 trials' >/dev/null &&
+    grep -q "interval at 99.6667% (Bonferroni over 3 looks)" "$TMP/out"; then
+    ok "check --confidence 0.99: verdicts at 99%, each of 3 looks at 99.6667%"
+else
+    not_ok "check --confidence 0.99: verdicts at 99%, each of 3 looks at 99.6667%" "exit $rc" "$(out)"
+fi
+
+# options override the scenario's targets
+drsim check "$CHECK_DIR/misses.yaml" --availability 98%
+if [ "$rc" -eq 0 ] && check_line 'availability >= 98%: shown' >/dev/null; then
+    ok "check --availability 98% overrides the scenario's 99.9% (A = 0.990099 passes)"
+else
+    not_ok "check --availability 98% overrides the scenario's 99.9% (A = 0.990099 passes)" "exit $rc" "$(out)"
+fi
+drsim check "$CHECK_DIR/meets.yaml" --availability 0.99999
+if [ "$rc" -eq 1 ] && check_line 'availability >= 99.999%: missed' >/dev/null; then
+    ok "check --availability 0.99999 overrides the scenario's 99.9% (A = 0.999902 fails)"
+else
+    not_ok "check --availability 0.99999 overrides the scenario's 99.9% (A = 0.999902 fails)" "exit $rc" "$(out)"
+fi
+drsim check "$CHECK_DIR/no-targets.yaml" --availability 99%
+if [ "$rc" -eq 0 ] && [ "$(grep -cE '^(PASS|FAIL)  ' "$TMP/out")" = 1 ]; then
+    ok "check --availability on a scenario without targets checks that one target"
+else
+    not_ok "check --availability on a scenario without targets checks that one target" "exit $rc" "$(out)" "$(err)"
+fi
+
+# RTO and RPO on a DR scenario: 98% of warm-standby's disasters are back within
+# 6 h, none within a minute (zone outages take health checks ~1.5 min)
+drsim check "$WARM" --rto 6h --rpo 4h
+if [ "$rc" -eq 0 ] && check_line 'rto <= 6 h for 95% of disasters: shown' >/dev/null &&
+    check_line 'rpo <= 4 h for 95% of disasters: shown' >/dev/null &&
+    check_line 'availability >= 99.99%: shown' >/dev/null; then
+    ok "check warm-standby --rto 6h --rpo 4h: all three targets pass, exit 0"
+else
+    not_ok "check warm-standby --rto 6h --rpo 4h: all three targets pass, exit 0" "exit $rc" "$(out)" "$(err)"
+fi
+drsim check "$WARM" --rto 1m --rpo 4h
+if [ "$rc" -eq 1 ] && check_line 'rto <= 1 min for 95% of disasters: missed' >/dev/null &&
+    check_line 'rpo <= 4 h for 95% of disasters: shown' >/dev/null; then
+    ok "check warm-standby --rto 1m: the RTO target fails, exit 1"
+else
+    not_ok "check warm-standby --rto 1m: the RTO target fails, exit 1" "exit $rc" "$(out)" "$(err)"
+fi
+drsim check "$WARM" --rto 6h --rpo 4h --quiet
+if [ "$rc" -eq 0 ] && [ ! -s "$TMP/out" ]; then
+    ok "check --quiet prints nothing and keeps the exit status"
+else
+    not_ok "check --quiet prints nothing and keeps the exit status" "exit $rc" "$(out)"
+fi
+
+# bad input: exit 2 with a drsim: message
+expect_usage_error "check without a target anywhere exits 2" check "$CHECK_DIR/no-targets.yaml"
+expect_usage_error "check --rto on a scenario without disasters exits 2" \
+    check "$CHECK_DIR/no-targets.yaml" --rto 15m
+expect_usage_error "check --rpo on a scenario without data models exits 2" check "$WEB_TIER" --rpo 1m
+expect_usage_error "check: a scenario's own rto target without disasters exits 2" \
+    check "$CHECK_DIR/rto-without-disasters.yaml"
+expect_usage_error "check --confidence 1 exits 2" check "$WEB_TIER" --confidence 1
+expect_usage_error "check --confidence 0 exits 2" check "$WEB_TIER" --confidence 0
+expect_usage_error "check --confidence x exits 2" check "$WEB_TIER" --confidence x
+expect_usage_error "check --max-trials 0 exits 2" check "$WEB_TIER" --max-trials 0
+expect_usage_error "check --availability 2 exits 2" check "$WEB_TIER" --availability 2
+expect_usage_error "check --rto -1h exits 2" check "$WARM" --rto -1h
+expect_usage_error "check --rpo 5parsecs exits 2" check "$WARM" --rpo 5parsecs
+expect_usage_error "check --threads 0 exits 2" check "$WEB_TIER" --threads 0
+expect_usage_error "an unknown check option exits 2" check "$WEB_TIER" --frobnicate
+expect_usage_error "check without a scenario exits 2" check
+expect_usage_error "check with two scenarios exits 2" check "$WEB_TIER" "$WEB_TIER"
+drsim check "$CHECK_DIR/no-targets.yaml" --rto 15m
+if grep -q '^drsim: --rto 15 min: not measurable: the scenario has no disasters' "$TMP/err"; then
+    ok "check --rto without disasters says 'not measurable: the scenario has no disasters'"
+else
+    not_ok "check --rto without disasters says 'not measurable: the scenario has no disasters'" "$(err)"
+fi
+drsim check "$BAD_DIR/count-zero.yaml" --availability 99% --junit "$TMP/bad.xml"
+if [ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && cmp -s "$BAD_DIR/count-zero.err" "$TMP/err" &&
+    [ -z "$(find "$TMP" -maxdepth 1 -name 'bad.xml*')" ]; then
+    ok "check on a bad scenario exits 2 with its messages and writes no JUnit file"
+else
+    not_ok "check on a bad scenario exits 2 with its messages and writes no JUnit file" "exit $rc" "$(err)"
+fi
+drsim check "$CHECK_DIR/meets.yaml" --junit "$TMP/no/such/dir/results.xml"
+if [ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q "^drsim: --junit: cannot create" "$TMP/err"; then
+    ok "check --junit into a missing directory exits 2 before simulating"
+else
+    not_ok "check --junit into a missing directory exits 2 before simulating" "exit $rc" "$(err)"
+fi
+
+# JUnit XML, read by a real XML parser
+mkdir -p "$TMP/junit"
+drsim check "$WARM" --rto 1m --junit "$TMP/junit/ws.xml"
+junit_rc=$rc
+if [ "$junit_rc" -eq 1 ] && xmllint --noout "$TMP/junit/ws.xml" 2>"$TMP/xmlerr"; then
+    ok "check --junit writes well-formed XML (xmllint --noout)"
+else
+    not_ok "check --junit writes well-formed XML (xmllint --noout)" "exit $junit_rc" "$(cat "$TMP/xmlerr")"
+fi
+xpath() { xmllint --xpath "$1" "$TMP/junit/ws.xml" 2>/dev/null; }
+if [ "$(xpath 'count(/testsuites/testsuite)')" = 1 ] &&
+    [ "$(xpath 'string(/testsuites/testsuite/@name)')" = warm-standby ] &&
+    [ "$(xpath 'count(//testsuite/testcase)')" = 3 ] &&
+    [ "$(xpath 'count(//testcase/failure)')" = 2 ] &&
+    [ "$(xpath 'string(//testsuite/@failures)')" = 2 ] &&
+    [ -n "$(xpath '//testcase[@name="rto <= 1 min for 95% of disasters"]/failure[starts-with(@message, "missed at 95% after 200 trials: 0.00% of ")]')" ] &&
+    [ -z "$(xpath '//testcase[@name="availability >= 99.99%"]/failure')" ]; then
+    ok "JUnit: one testsuite named after the scenario, one testcase per target, a failure per miss"
+else
+    not_ok "JUnit: one testsuite named after the scenario, one testcase per target, a failure per miss" \
+        "$(cat "$TMP/junit/ws.xml")"
+fi
+if [ "$(ls -A "$TMP/junit")" = ws.xml ]; then
+    ok "JUnit: no temporary file is left beside results"
+else
+    not_ok "JUnit: no temporary file is left beside results" "$(ls -A "$TMP/junit")"
+fi
+drsim check "$CHECK_DIR/markup-name.yaml" --rto 1m --junit "$TMP/junit/markup.xml"
+if [ "$rc" -eq 1 ] && xmllint --noout "$TMP/junit/markup.xml" 2>/dev/null &&
+    [ "$(xmllint --xpath 'string(/testsuites/testsuite/@name)' "$TMP/junit/markup.xml")" = \
+        "$(printf 'a <b> & "c" '"'"'d'"'"' \303\251 \t tab')" ]; then
+    ok "JUnit: a scenario name full of markup is escaped and reads back intact"
+else
+    not_ok "JUnit: a scenario name full of markup is escaped and reads back intact" "exit $rc" \
+        "$(cat "$TMP/junit/markup.xml")"
+fi
+
+# the verdict does not depend on --threads
+for t in 1 2; do
+    drsim check "$CHECK_DIR/on-target.yaml" --max-trials 800 --threads $t --junit "$TMP/junit/t$t.xml"
+    sed '$d' "$TMP/out" >"$TMP/check-t$t.txt"   # all but the timing line
+    echo "$rc" >>"$TMP/check-t$t.txt"
+done
+if cmp -s "$TMP/junit/t1.xml" "$TMP/junit/t2.xml" && cmp -s "$TMP/check-t1.txt" "$TMP/check-t2.txt"; then
+    ok "check: the same verdicts, figures and JUnit bytes for --threads 1 and 2"
+else
+    not_ok "check: the same verdicts, figures and JUnit bytes for --threads 1 and 2" \
+        "$(diff "$TMP/check-t1.txt" "$TMP/check-t2.txt")"
+fi
+drsim check "$WARM" --rto 6h --rpo 4h --seed 5 --threads 1 --junit "$TMP/junit/s1.xml"
+drsim check "$WARM" --rto 6h --rpo 4h --seed 5 --threads 2 --junit "$TMP/junit/s2.xml"
+if cmp -s "$TMP/junit/s1.xml" "$TMP/junit/s2.xml" &&
+    [ "$(xmllint --xpath 'string(//property[@name="seed"]/@value)' "$TMP/junit/s1.xml")" = 5 ]; then
+    ok "check warm-standby --seed 5: JUnit byte-identical for --threads 1 and 2, seed recorded"
+else
+    not_ok "check warm-standby --seed 5: JUnit byte-identical for --threads 1 and 2, seed recorded" \
+        "$(diff "$TMP/junit/s1.xml" "$TMP/junit/s2.xml")"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
