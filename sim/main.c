@@ -152,6 +152,21 @@ static bool wants_help(int argc, char **argv)
     return false;
 }
 
+/* After the options, exactly one scenario path. */
+static int take_one_scenario(int argc, char **argv, const char *command, const char **path)
+{
+    if (optind >= argc) {
+        usage_error("%s: which scenario?", command);
+        return -1;
+    }
+    if (argc - optind > 1) {
+        usage_error("%s takes one scenario, not also '%s'", command, argv[optind + 1]);
+        return -1;
+    }
+    *path = argv[optind];
+    return 0;
+}
+
 /* ---- drsim run ------------------------------------------------------------------------- */
 
 typedef struct run_args {
@@ -225,16 +240,7 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             return -1;
         }
     }
-    if (optind >= argc) {
-        usage_error("%s: which scenario?", "run");
-        return -1;
-    }
-    if (argc - optind > 1) {
-        usage_error("run takes one scenario, not also '%s'", argv[optind + 1]);
-        return -1;
-    }
-    a->scenario_path = argv[optind];
-    return 0;
+    return take_one_scenario(argc, argv, "run", &a->scenario_path);
 }
 
 static int load_scenario(const char *path, scenario *sc)
@@ -740,16 +746,7 @@ static int parse_check_args(int argc, char **argv, check_args *a)
             return -1;
         }
     }
-    if (optind >= argc) {
-        usage_error("%s: which scenario?", "check");
-        return -1;
-    }
-    if (argc - optind > 1) {
-        usage_error("check takes one scenario, not also '%s'", argv[optind + 1]);
-        return -1;
-    }
-    a->scenario_path = argv[optind];
-    return 0;
+    return take_one_scenario(argc, argv, "check", &a->scenario_path);
 }
 
 /* The options' targets over the scenario's; false with a message when a
