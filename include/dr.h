@@ -21,6 +21,7 @@
 #include "backup.h"
 #include "dist.h"
 #include "healthcheck.h"
+#include "tags.h"
 
 /* After a failover, the home region must be back this long before the
  * planned failback (writer home, DR side scaled back): failback is not
@@ -54,6 +55,7 @@ typedef struct lb_config {
     int region;
     healthcheck check;             /* target group health check */
     double deregistration_delay_s;
+    tag_set tags;
 } lb_config;
 
 typedef enum health_check_type { HEALTH_CHECK_EC2, HEALTH_CHECK_ELB } health_check_type;
@@ -73,6 +75,7 @@ typedef struct asg_config {
     dist instance_fail;            /* time to failure of an instance */
     dist launch_time;              /* launch to running (no AWS figure: an assumption) */
     uint64_t name_hash;
+    tag_set tags;                  /* propagated to its instances */
 } asg_config;
 
 typedef enum replication_mode { REPLICATION_SYNC, REPLICATION_ASYNC } replication_mode;
@@ -110,6 +113,7 @@ typedef struct db_config {
     dist corruption_every;         /* logical corruption: time between */
     dist corruption_detected_after;
     uint64_t name_hash;
+    tag_set tags;
 } db_config;
 
 typedef struct bucket_config {
@@ -119,6 +123,7 @@ typedef struct bucket_config {
     double size_gb;
     double change_gb_per_day;      /* new or changed data replicated each day */
     uint64_t name_hash;
+    tag_set tags;
 } bucket_config;
 
 typedef enum runbook_action {

@@ -126,6 +126,68 @@ int model_find_zone(scenario *sc, yctx *c, const ynode *node, const ypath *path)
 /* A runtime state slot for the model whose init function is `init`. */
 void **model_state_slot(trial_world *w, int (*init)(trial_world *w));
 
+/* ---- fault injection: what sim/experiment.c may do to a running trial ----
+ *
+ * Each call acts at the current simulated time, narrates itself through
+ * world_event() (kind EVENT_INJECT or EVENT_ROLLBACK) and lets the models
+ * react as they would to the real fault: health checks notice, groups
+ * replace, databases fail over, DNS moves, runbooks run.  Calls on a
+ * resource that is not in a state to take them (an instance already gone,
+ * a zone already down) change nothing and return false.
+ */
+
+/* Instances of Auto Scaling groups (models/web.c).  A slot holds an
+ * instance while it is launching, running or draining. */
+int web_slot_count(trial_world *w, int group);
+/* The zone of the running instance in slot `slot`, or -1 when the slot
+ * holds no running instance now. */
+int web_running_zone(trial_world *w, int group, int slot);
+/* aws:ec2:terminate-instances: the instance is gone for good; the group
+ * notices (EC2 status check, or the load balancer for type ELB) and
+ * launches a replacement. */
+bool web_inject_terminate(trial_world *w, int group, int slot);
+/* aws:ec2:stop-instances: down until web_inject_start(); the group may
+ * replace it meanwhile (then the start does nothing). */
+bool web_inject_stop(trial_world *w, int group, int slot);
+bool web_inject_start(trial_world *w, int group, int slot);
+/* CPU or latency stress: the instance serves capacity × capacity_factor
+ * (0 < factor <= 1) and adds added_latency_s to each response, until
+ * called again with (1, 0).  Survives nothing: a replacement is unstressed. */
+bool web_inject_stress(trial_world *w, int group, int slot, double capacity_factor,
+                       double added_latency_s);
+/* Metrics over all load balancers: running instances the load balancers
+ * believe healthy; requests per second those of them alive can serve;
+ * mean response time of the requests served (s), with the groups'
+ * response_time as the unstressed base. */
+double web_healthy_hosts(trial_world *w);
+double web_healthy_capacity_rps(trial_world *w);
+double web_latency_s(trial_world *w);
+
+/* Component copies (models/component.c), instances of the core model.
+ * fail: the copy fails now and is repaired as usual (terminate);
+ * hold: the copy fails now and stays down until released (stop/start). */
+bool component_inject_fail(trial_world *w, int copy);
+bool component_inject_hold(trial_world *w, int copy);
+bool component_inject_release(trial_world *w, int copy);
+
+/* Zones and regions (models/domain.c): an outage that lasts until
+ * domain_inject_restore(); the rest of the world sees it exactly as a
+ * natural one (a disaster record with its RTO and RPO). */
+bool domain_inject_outage(trial_world *w, int domain);
+bool domain_inject_restore(trial_world *w, int domain);
+
+/* Databases (models/database.c).  failover: the writer moves to the
+ * standby or an in-region replica (failover_time); false when there is
+ * none.  reboot: the writer is offline for duration_s and comes back in
+ * place.  pause: async replication to other regions stops, so a region
+ * loss while paused loses everything written since the pause. */
+bool database_inject_failover(trial_world *w, int database);
+bool database_inject_reboot(trial_world *w, int database, double duration_s);
+bool database_inject_pause_replication(trial_world *w, int database, bool paused);
+
+/* Buckets (models/bucket.c): replication paused as for databases. */
+bool bucket_inject_pause_replication(trial_world *w, int bucket, bool paused);
+
 /* Names of components, zones and regions: letters, digits, '-', '_', '.',
  * ':'; at most 63 characters.  Reports and returns false otherwise. */
 bool model_check_name(yctx *c, const ynode *node, const ypath *path, const char *name);

@@ -28,6 +28,7 @@
 #include "diag.h"
 #include "dist.h"
 #include "dr.h"
+#include "tags.h"
 
 #define SCENARIO_SCHEMA_VERSION 1
 #define SCENARIO_MAX_COPIES 100000
@@ -51,6 +52,7 @@ typedef struct domain {
     dist fail;             /* time from recovery to the next outage */
     dist repair;           /* outage duration */
     uint64_t name_hash;    /* rng_name_hash(name) */
+    tag_set tags;
 } domain;
 
 typedef struct component_group {
@@ -61,6 +63,7 @@ typedef struct component_group {
     dist repair;           /* time to repair, from when a crew starts */
     int *copy_domain;      /* [count]: each copy's zone, or -1 */
     uint64_t *copy_hash;   /* [count]: rng_name_hash("name[i]") */
+    tag_set tags;          /* on every copy */
 } component_group;
 
 typedef enum service_kind {

@@ -94,6 +94,36 @@ typedef struct trial_result {
 
 typedef struct trial_world trial_world;
 
+/* What kind of thing an event of the narration is (timeline.csv's `kind`). */
+typedef enum world_event_kind {
+    EVENT_NOTE,        /* narration about nothing in particular */
+    EVENT_FAIL,        /* a copy, instance, zone, region or database fails */
+    EVENT_DETECT,      /* a health check, status check or rule notices a failure */
+    EVENT_REPAIR,      /* work toward recovery begins: a crew, a launch, a restore */
+    EVENT_FAILOVER,    /* traffic or a writer moves: promotion, DNS, runbook steps */
+    EVENT_RECOVER,     /* something is back: repaired, running, writable, healthy */
+    EVENT_SERVICE,     /* the served fraction changes; a disaster's RTO ends */
+    EVENT_DATA,        /* data is lost (RPO) */
+    EVENT_INJECT,      /* an experiment injects a fault */
+    EVENT_ROLLBACK,    /* an experiment ends or undoes one */
+    EVENT_ALARM,       /* a stop-condition alarm changes state */
+    EVENT_PROBE,       /* a steady-state probe is checked */
+    EVENT_EXPERIMENT,  /* the experiment starts, stops or ends */
+    EVENT_KIND_COUNT
+} world_event_kind;
+
+/* "note", "fail", "detect", ... */
+const char *world_event_kind_name(world_event_kind kind);
+
+/* Receives every event and every change of the served fraction of a trial
+ * (sim/experiment.c records its timeline and metrics this way). */
+typedef struct world_observer {
+    void *ctx;
+    void (*event)(void *ctx, double t_s, world_event_kind kind, const char *target,
+                  const char *detail);
+    void (*served)(void *ctx, double t_s, double served_fraction);
+} world_observer;
+
 /* NULL when out of memory. */
 trial_world *trial_world_create(const scenario *sc);
 void trial_world_destroy(trial_world *world);
@@ -108,6 +138,20 @@ int trial_run(trial_world *world, uint64_t seed, uint64_t trial_index, double ho
  * stamped with the calendar time (t = 0 is 2026-01-01 00:00:00 UTC, the
  * epoch cron schedules use).  For teaching and for `drsim run --trace K`. */
 void trial_set_trace(trial_world *world, FILE *out);
+
+/* Narrate with the time elapsed since origin_s ("00:01:30") instead of
+ * the calendar date: experiments count from their start. */
+void trial_set_trace_elapsed(trial_world *world, double origin_s);
+
+/* Send the next trial_run()s' events to `observer` (NULL: none). */
+void trial_set_observer(trial_world *world, const world_observer *observer);
+
+/* false: models schedule no failures of their own (world.h). */
+void trial_set_background_failures(trial_world *world, bool enabled);
+
+/* Called once per trial_run(), after every model has started and before
+ * the kernel runs: the place to schedule an experiment's own events. */
+void trial_set_setup(trial_world *world, void (*setup)(trial_world *w, void *ctx), void *ctx);
 
 void incident_list_free(incident_list *list);
 void disaster_list_free(disaster_list *list);

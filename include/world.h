@@ -125,6 +125,12 @@ struct trial_world {
     size_t disasters_open_from; /* disasters before this index are closed */
     bool out_of_memory;
     FILE *trace;               /* narration, or NULL */
+    bool trace_elapsed;        /* narrate elapsed time since trace_origin_s, not the date */
+    double trace_origin_s;
+    world_observer observer;   /* structured events, or zeroes */
+    bool background_failures;  /* see world_background_failures() */
+    void (*setup)(trial_world *w, void *ctx); /* after the models start (experiments) */
+    void *setup_ctx;
 };
 
 /* Called by models after changing a copy's or a domain's up flag. */
@@ -157,9 +163,25 @@ void world_disaster_data_loss(trial_world *w, int index, double lost_s);
  * strength once the current instant's events are done, its RTO ends here. */
 void world_disaster_arm(trial_world *w, int index);
 
-/* One line of narration at the current time, when the trial is traced
- * (cheap when it is not: callers need not test w->trace first). */
+/* Something happened to `target` (a name: "web-east/2", "us-east-1a",
+ * "db"; "" for the service as a whole): one line of narration when the
+ * trial is traced, and one record for the observer (trial_set_observer)
+ * when there is one.  Cheap when there is neither: callers need not test. */
+void world_event(trial_world *w, world_event_kind kind, const char *target, const char *fmt, ...)
+    DIAG_PRINTF(4, 5);
+
+/* world_event with the target "" and kind EVENT_NOTE, for narration that
+ * belongs to no one resource. */
 void world_trace(trial_world *w, const char *fmt, ...) DIAG_PRINTF(2, 3);
+
+/* Whether models schedule their own (background) failures: copies,
+ * instances, databases, corruption, zone and region outages.  True in
+ * Monte Carlo runs; an experiment may turn them off so that only the
+ * faults it injects happen. */
+static inline bool world_background_failures(const trial_world *w)
+{
+    return w->background_failures;
+}
 
 /* Scheduling priority of the end-of-instant checks: after everything else. */
 #define PRIORITY_LAST DES_PRIORITY_MAX

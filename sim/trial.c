@@ -57,6 +57,7 @@ trial_world *trial_world_create(const scenario *sc)
     w->model_state = calloc(model_table_size, sizeof *w->model_state);
     w->up_threshold = sc->up_threshold;
     w->dr_active = sc->has_dr;
+    w->background_failures = true;
     w->copies = calloc(w->n_copies + 1, sizeof *w->copies);
     w->groups = calloc(sc->n_groups + 1, sizeof *w->groups);
     if (w->sim == NULL || w->domains == NULL || w->copies == NULL || w->groups == NULL ||
@@ -323,6 +324,8 @@ void world_served_changed(trial_world *w)
     else
         world_trace(w, "serving %.4g%% of requests", 100.0 * f);
     w->served_fraction = f;
+    if (w->observer.served != NULL)
+        w->observer.served(w->observer.ctx, now_s, f);
     if (now_s >= w->horizon_s)
         return; /* a change at the horizon itself has no duration to count */
     if (up != was_up)
@@ -468,6 +471,8 @@ int trial_run(trial_world *w, uint64_t seed, uint64_t trial_index, double horizo
             model_table[m].start(w);
     if (w->dr_active)
         world_dr_update(w);
+    if (w->setup != NULL)
+        w->setup(w, w->setup_ctx);
     uint64_t events = des_run_until(w->sim, horizon_s);
     if (des_failed(w->sim) || w->out_of_memory)
         return -1;
@@ -566,11 +571,26 @@ static void civil_from_days(long long z, int *year, int *month, int *day)
     *year = (int)(yoe + era * 400 + (*month <= 2));
 }
 
-void world_trace(trial_world *w, const char *fmt, ...)
+static const char *const event_kind_names[EVENT_KIND_COUNT] = {
+    "note", "fail", "detect", "repair", "failover", "recover", "service",
+    "data", "inject", "rollback", "alarm", "probe", "experiment"};
+
+const char *world_event_kind_name(world_event_kind kind)
 {
-    if (w->trace == NULL)
+    return (unsigned)kind < EVENT_KIND_COUNT ? event_kind_names[kind] : "?";
+}
+
+static void print_stamp(const trial_world *w, double t)
+{
+    if (w->trace_elapsed) {
+        double since = t - w->trace_origin_s;
+        const char *sign = since < 0.0 ? "-" : "";
+        since = fabs(since);
+        long long whole = (long long)floor(since);
+        fprintf(w->trace, "%s%02lld:%02lld:%02lld%s  ", sign, whole / 3600, whole / 60 % 60,
+                whole % 60, since - (double)whole >= 0.05 ? "+" : " ");
         return;
-    double t = des_now(w->sim);
+    }
     long long whole = (long long)floor(t);
     long long unix_s = CRON_EPOCH_UNIX + whole;
     long long days = unix_s / 86400, rest = unix_s % 86400;
@@ -578,9 +598,62 @@ void world_trace(trial_world *w, const char *fmt, ...)
     civil_from_days(days, &year, &month, &day);
     fprintf(w->trace, "%04d-%02d-%02d %02lld:%02lld:%04.1f  ", year, month, day, rest / 3600,
             rest / 60 % 60, (double)(rest % 60) + (t - (double)whole));
+}
+
+static void world_event_v(trial_world *w, world_event_kind kind, const char *target,
+                          const char *fmt, va_list ap)
+{
+    if (w->trace == NULL && w->observer.event == NULL)
+        return;
+    char detail[512];
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    double t = des_now(w->sim);
+    if (w->trace != NULL) {
+        print_stamp(w, t);
+        fputs(detail, w->trace);
+        fputc('\n', w->trace);
+    }
+    if (w->observer.event != NULL)
+        w->observer.event(w->observer.ctx, t, kind, target ? target : "", detail);
+}
+
+void world_event(trial_world *w, world_event_kind kind, const char *target, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(w->trace, fmt, ap);
+    world_event_v(w, kind, target, fmt, ap);
     va_end(ap);
-    fputc('\n', w->trace);
+}
+
+void world_trace(trial_world *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    world_event_v(w, EVENT_NOTE, "", fmt, ap);
+    va_end(ap);
+}
+
+void trial_set_trace_elapsed(trial_world *world, double origin_s)
+{
+    world->trace_elapsed = true;
+    world->trace_origin_s = origin_s;
+}
+
+void trial_set_observer(trial_world *world, const world_observer *observer)
+{
+    if (observer != NULL)
+        world->observer = *observer;
+    else
+        memset(&world->observer, 0, sizeof world->observer);
+}
+
+void trial_set_background_failures(trial_world *world, bool enabled)
+{
+    world->background_failures = enabled;
+}
+
+void trial_set_setup(trial_world *world, void (*setup)(trial_world *w, void *ctx), void *ctx)
+{
+    world->setup = setup;
+    world->setup_ctx = ctx;
 }
