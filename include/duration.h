@@ -22,6 +22,12 @@
  * 'hrs' in duration '3hrs' (use ms, s, m, h, d, w or y)"). */
 int duration_parse(const char *text, double *seconds, char *err, size_t err_size);
 
+/* Parses an ISO-8601 duration as AWS FIS writes them: "PT5M", "PT1H30M",
+ * "PT0.5S", "P1D", "P1W" (days and weeks of 86400 s and 7 days; years and
+ * months are refused as ambiguous).  Only the last component may have a
+ * fraction.  Same contract as duration_parse(). */
+int duration_parse_iso8601(const char *text, double *seconds, char *err, size_t err_size);
+
 /* Parses a number that must be the whole of text (locale-independent strtod
  * that rejects trailing junk, NaN and infinities).  0 on success, -1 on error. */
 int duration_parse_number(const char *text, double *value);

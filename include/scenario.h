@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alarm.h"
 #include "diag.h"
 #include "dist.h"
 #include "dr.h"
@@ -104,6 +105,7 @@ typedef struct scenario {
     bool has_data;         /* data models say what a disaster loses (RPO) */
     dr_config dr;          /* the DR parts (dr.h) */
     const struct sla_tiers *sla; /* service_level.sla: credit tiers, or NULL */
+    alarm_list alarms;     /* CloudWatch-like alarms: experiments' stop conditions */
 } scenario;
 
 /* Loads and checks path.  0 on success.  On failure returns -1, records

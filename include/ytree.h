@@ -12,6 +12,8 @@
  *   - Aliases are expanded, but the whole tree is capped at YTREE_MAX_NODES
  *     nodes and YTREE_MAX_DEPTH levels, so "billion laughs" is an error,
  *     not a hang.
+ *   - Local tags (CloudFormation's `!Ref`, `!GetAtt`, `!Sub`) are kept on
+ *     their node for the parsers that give them meaning; others ignore them.
  *   - Only one document per file; files over YTREE_MAX_FILE_BYTES are refused.
  *   - A top-level `extends: PATH` is resolved (see below), so a parser sees
  *     one merged tree and never the key itself.
@@ -70,6 +72,7 @@ struct ynode {
     const char *file;  /* the file it was written in; owned by the ydoc */
     long line0, col0;  /* 0-based, as libyaml marks them */
     bool plain;        /* an unquoted scalar (so `~` and `` are null, "~" is text) */
+    char *tag;         /* a local tag as written ("!Ref", "!GetAtt", "!Sub"), or NULL */
     char *text;        /* SCALAR */
     size_t n;          /* SEQUENCE items or MAPPING pairs */
     ynode **items;     /* SEQUENCE */

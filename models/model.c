@@ -28,6 +28,7 @@ const model_ops model_table[] = {
     {"runbooks", runbooks_parse, runbook_init, runbook_start, runbook_domain_changed, NULL, NULL,
      runbook_destroy},
     {"prices", prices_parse, NULL, NULL, NULL, NULL, NULL, NULL},
+    {"alarms", alarms_parse, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 const size_t model_table_size = sizeof model_table / sizeof model_table[0];
 

@@ -24,6 +24,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <locale.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,5 +351,77 @@ int duration_parse_fraction(const char *text, double *fraction)
     if (duration_parse_number(number, &value) != 0)
         return -1;
     *fraction = value / 100.0;
+    return 0;
+}
+
+int duration_parse_iso8601(const char *text, double *seconds, char *err, size_t err_size)
+{
+    const char *p = text;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p != 'P') {
+        snprintf(err, err_size, "'%.60s' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)", text);
+        return -1;
+    }
+    p++;
+    bool in_time = false, any = false, fraction_seen = false;
+    double total_s = 0.0;
+    /* each unit at most once and in order: D W before T; H M S after */
+    const char *order_date = "WD", *order_time = "HMS";
+    const char *next_unit = order_date;
+    while (*p != '\0' && *p != ' ' && *p != '\t') {
+        if (*p == 'T') {
+            if (in_time) {
+                snprintf(err, err_size, "'%.60s': a second 'T' in an ISO-8601 duration", text);
+                return -1;
+            }
+            in_time = true;
+            next_unit = order_time;
+            p++;
+            continue;
+        }
+        char number[64];
+        size_t n = 0;
+        while ((isdigit((unsigned char)*p) || *p == '.' || *p == ',') && n + 1 < sizeof number)
+            number[n++] = *p == ',' ? '.' : *p, p++;
+        number[n] = '\0';
+        char unit = *p;
+        double value;
+        if (n == 0 || duration_parse_number(number, &value) != 0 || value < 0.0) {
+            snprintf(err, err_size, "'%.60s' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)", text);
+            return -1;
+        }
+        if (fraction_seen) {
+            snprintf(err, err_size, "'%.60s': only the last part of an ISO-8601 duration may have a fraction", text);
+            return -1;
+        }
+        fraction_seen = strchr(number, '.') != NULL;
+        if (!in_time && (unit == 'Y' || unit == 'M')) {
+            snprintf(err, err_size, "'%.60s': years and months have no fixed length; use days (P30D)", text);
+            return -1;
+        }
+        const char *at = unit != '\0' ? strchr(next_unit, unit) : NULL;
+        if (at == NULL) {
+            snprintf(err, err_size, "'%.60s' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)", text);
+            return -1;
+        }
+        next_unit = at + 1;
+        static const double date_scale[] = {7.0 * 86400.0, 86400.0};
+        static const double time_scale[] = {3600.0, 60.0, 1.0};
+        total_s += value * (in_time ? time_scale[at - order_time] : date_scale[at - order_date]);
+        any = true;
+        p++;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!any || *p != '\0') {
+        snprintf(err, err_size, "'%.60s' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)", text);
+        return -1;
+    }
+    if (!isfinite(total_s)) {
+        snprintf(err, err_size, "'%.60s' is too long", text);
+        return -1;
+    }
+    *seconds = total_s;
     return 0;
 }

@@ -19,7 +19,7 @@ static const char *const top_level_keys[] = {
     "drsim", "extends", "name", "description", "horizon", "trials", "seed", "targets", "demand",
     "service_level", "regions", "components", "service", "load_balancers",
     "auto_scaling_groups", "backup_plans", "databases", "buckets", "dns", "runbooks", "prices",
-    NULL};
+    "alarms", NULL};
 
 static const char *const demand_keys[] = {"requests_per_second", NULL};
 static const char *const service_level_keys[] = {"up_when_serving", "sla", NULL};
@@ -86,6 +86,7 @@ void scenario_free(scenario *sc)
     free(sc->groups);
     service_node_free(sc->service);
     dr_config_free(&sc->dr);
+    alarm_list_free(&sc->alarms);
     memset(sc, 0, sizeof *sc);
 }
 

@@ -31,6 +31,7 @@ static void ynode_free(ynode *node)
     if (node == NULL)
         return;
     free(node->text);
+    free(node->tag);
     for (size_t i = 0; node->items != NULL && i < node->n; i++)
         ynode_free(node->items[i]);
     for (size_t i = 0; node->pairs != NULL && i < node->n; i++) {
@@ -142,6 +143,17 @@ static ynode *new_ynode(builder *b, const yaml_node_t *node, ynode_kind kind)
     y->file = b->file;
     y->line0 = (long)node->start_mark.line;
     y->col0 = (long)node->start_mark.column;
+    /* a local tag such as CloudFormation's !Ref; libyaml gives untagged
+     * nodes the standard tag:yaml.org,2002 ones, which say nothing */
+    const char *tag = (const char *)node->tag;
+    if (tag != NULL && tag[0] == '!' && tag[1] != '\0') {
+        y->tag = strdup(tag);
+        if (y->tag == NULL) {
+            build_error(b, &node->start_mark, "out of memory");
+            free(y);
+            return NULL;
+        }
+    }
     return y;
 }
 

@@ -200,6 +200,44 @@ static void test_parsing_and_formatting_ignore_a_comma_decimal_locale(void **sta
     assert_string_equal(buf, "5.26 min");
 }
 
+/* FIS writes durations as ISO 8601 (PT5M); the seconds are exact. */
+static void test_iso8601_durations_as_fis_writes_them(void **state)
+{
+    (void)state;
+    static const struct { const char *text; double seconds; } good[] = {
+        {"PT5M", 300.0},     {"PT1H30M", 5400.0}, {"PT30S", 30.0},   {"PT0.5S", 0.5},
+        {"P1D", 86400.0},    {"P1W", 604800.0},   {"P1DT1S", 86401.0}, {"PT1,5M", 90.0},
+        {" PT12H ", 43200.0}, {"PT0S", 0.0},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        double s = -1.0;
+        char err[160] = "";
+        if (duration_parse_iso8601(good[i].text, &s, err, sizeof err) != 0)
+            fail_msg("'%s' refused: %s", good[i].text, err);
+        assert_true(s == good[i].seconds);
+    }
+    static const struct { const char *text, *message; } bad[] = {
+        {"5m", "'5m' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)"},
+        {"P", "'P' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)"},
+        {"PT", "'PT' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)"},
+        {"PT5", "'PT5' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)"},
+        {"P1M", "'P1M': years and months have no fixed length; use days (P30D)"},
+        {"P1Y", "'P1Y': years and months have no fixed length; use days (P30D)"},
+        {"PT5S1M", "'PT5S1M' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)"},
+        {"PT0.5M30S", "'PT0.5M30S': only the last part of an ISO-8601 duration may have a fraction"},
+        {"PT1HT1M", "'PT1HT1M': a second 'T' in an ISO-8601 duration"},
+        {"PT-5M", "'PT-5M' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)"},
+        {"PT5M x", "'PT5M x' is not an ISO-8601 duration (PT5M, PT1H30M, PT30S)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double s = 42.0;
+        char err[160] = "";
+        assert_int_equal(duration_parse_iso8601(bad[i].text, &s, err, sizeof err), -1);
+        assert_string_equal(err, bad[i].message);
+        assert_true(s == 42.0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_number_parsing_takes_the_whole_text_only),
         cmocka_unit_test(test_format_picks_a_readable_unit_with_three_digits),
         cmocka_unit_test(test_parsing_and_formatting_ignore_a_comma_decimal_locale),
+        cmocka_unit_test(test_iso8601_durations_as_fis_writes_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
