@@ -50,4 +50,21 @@ typedef struct plot_point {
 int plot_scatter(const char *path, const char *title, const char *x_label, const char *y_label,
                  const plot_point *points, size_t n, bool log_x, char *err, size_t err_size);
 
+/* Lines over a shared x axis (e.g. an experiment's error rate and healthy
+ * capacity against minutes), with labelled vertical markers (the moments
+ * actions begin and end, alarms fire).  NaN values are gaps.  n may be 0. */
+typedef struct plot_line {
+    const char *name;
+    const double *y;              /* [n] */
+} plot_line;
+
+typedef struct plot_marker {
+    double x;
+    const char *label;
+} plot_marker;
+
+int plot_lines(const char *path, const char *title, const char *x_label, const char *y_label,
+               const double *x, size_t n, const plot_line *lines, size_t n_lines,
+               const plot_marker *markers, size_t n_markers, char *err, size_t err_size);
+
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cli.h"
 #include "diag.h"
 #include "duration.h"
 #include "outfile.h"
@@ -29,13 +30,19 @@
 
 #define DRSIM_VERSION "0.1.0"
 
-enum exit_status { EXIT_OK = 0, EXIT_TARGET_MISSED = 1, EXIT_BAD_INPUT = 2 };
+enum exit_status {
+    EXIT_OK = CLI_EXIT_OK,
+    EXIT_TARGET_MISSED = CLI_EXIT_TARGET_MISSED,
+    EXIT_BAD_INPUT = CLI_EXIT_BAD_INPUT
+};
 
-static const char usage_text[] =
+const char usage_text[] =
     "usage: drsim run SCENARIO [--trials N] [--seed S] [--horizon D] [--threads T]\n"
     "                          [--csv DIR] [--plot DIR] [--quiet] [--trace K]\n"
     "       drsim check SCENARIO [--availability P] [--rto D] [--rpo D] [--confidence C]\n"
     "                            [--max-trials N] [--junit FILE] [--seed S] [--threads T] [--quiet]\n"
+    "       drsim experiment EXPERIMENT --scenario SCENARIO [--seed S] [--repeat N]\n"
+    "                        [--csv DIR] [--plot DIR] [--template ID] [--quiet]\n"
     "       drsim validate SCENARIO\n"
     "       drsim table sla [--availability P]... [--csv FILE]\n"
     "       drsim table strategies [--trials N] [--seed S] [--csv FILE]\n"
@@ -113,54 +120,15 @@ static const char table_help[] =
     "                   the installed ones); --csv FILE.  Exit 1 when the chapter's\n"
     "                   ordering (RTO, RPO not growing, cost growing) does not hold.\n";
 
-static void usage_error(const char *fmt, ...) DIAG_PRINTF(1, 2);
-
-static void usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "drsim: ");
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n%s", usage_text);
-}
-
-static bool parse_whole(const char *option, const char *text, unsigned long long min,
-                        unsigned long long max, unsigned long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long value = strtoull(text, &end, 10);
-    if (text[0] == '-' || text[0] == '+' || end == text || *end != '\0' || errno == ERANGE ||
-        value < min || value > max) {
-        fprintf(stderr, "drsim: %s: '%s' is not a whole number from %llu to %llu\n", option, text,
-                min, max);
-        return false;
-    }
-    *out = value;
-    return true;
-}
-
-static bool wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return false;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return true;
-    }
-    return false;
-}
-
 /* After the options, exactly one scenario path. */
 static int take_one_scenario(int argc, char **argv, const char *command, const char **path)
 {
     if (optind >= argc) {
-        usage_error("%s: which scenario?", command);
+        cli_usage_error("%s: which scenario?", command);
         return -1;
     }
     if (argc - optind > 1) {
-        usage_error("%s takes one scenario, not also '%s'", command, argv[optind + 1]);
+        cli_usage_error("%s takes one scenario, not also '%s'", command, argv[optind + 1]);
         return -1;
     }
     *path = argv[optind];
@@ -194,12 +162,12 @@ static int parse_run_args(int argc, char **argv, run_args *a)
         char err[256];
         switch (option) {
         case 't':
-            if (!parse_whole("--trials", optarg, 1, SCENARIO_MAX_TRIALS, &a->trials))
+            if (!cli_parse_whole("--trials", optarg, 1, SCENARIO_MAX_TRIALS, &a->trials))
                 return -1;
             a->has_trials = true;
             break;
         case 's':
-            if (!parse_whole("--seed", optarg, 0, UINT64_MAX, &a->seed))
+            if (!cli_parse_whole("--seed", optarg, 0, UINT64_MAX, &a->seed))
                 return -1;
             a->has_seed = true;
             break;
@@ -215,7 +183,7 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->has_horizon = true;
             break;
         case 'j':
-            if (!parse_whole("--threads", optarg, 1, RUNNER_MAX_THREADS, &a->threads))
+            if (!cli_parse_whole("--threads", optarg, 1, RUNNER_MAX_THREADS, &a->threads))
                 return -1;
             break;
         case 'c':
@@ -228,29 +196,19 @@ static int parse_run_args(int argc, char **argv, run_args *a)
             a->quiet = true;
             break;
         case 'T':
-            if (!parse_whole("--trace", optarg, 0, SCENARIO_MAX_TRIALS, &a->trace_trial))
+            if (!cli_parse_whole("--trace", optarg, 0, SCENARIO_MAX_TRIALS, &a->trace_trial))
                 return -1;
             a->has_trace = true;
             break;
         case ':':
-            usage_error("option %s needs a value", argv[optind - 1]);
+            cli_usage_error("option %s needs a value", argv[optind - 1]);
             return -1;
         default:
-            usage_error("unknown option '%s'", argv[optind - 1]);
+            cli_usage_error("unknown option '%s'", argv[optind - 1]);
             return -1;
         }
     }
     return take_one_scenario(argc, argv, "run", &a->scenario_path);
-}
-
-static int load_scenario(const char *path, scenario *sc)
-{
-    diag_list diag;
-    diag_init(&diag);
-    int result = scenario_load(sc, path, &diag);
-    diag_print(&diag, stderr);
-    diag_free(&diag);
-    return result;
 }
 
 /* Refuses a run that would take hours of simulation per trial. */
@@ -303,7 +261,7 @@ static int trace_trial(const scenario *sc, const run_config *cfg, unsigned long 
 
 static int command_run(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         fputs(run_help, stdout);
         return EXIT_OK;
     }
@@ -311,7 +269,7 @@ static int command_run(int argc, char **argv)
     if (parse_run_args(argc, argv, &a) != 0)
         return EXIT_BAD_INPUT;
     scenario sc;
-    if (load_scenario(a.scenario_path, &sc) != 0)
+    if (cli_load_scenario(a.scenario_path, &sc) != 0)
         return EXIT_BAD_INPUT;
 
     run_config cfg = {
@@ -372,7 +330,7 @@ static int command_run(int argc, char **argv)
 
 static int command_validate(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         fputs(validate_help, stdout);
         return EXIT_OK;
     }
@@ -385,7 +343,7 @@ static int command_validate(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     scenario sc;
-    if (load_scenario(argv[1], &sc) != 0)
+    if (cli_load_scenario(argv[1], &sc) != 0)
         return EXIT_BAD_INPUT;
     bool ok = effort_ok(&sc, argv[1], sc.horizon_s);
     scenario_free(&sc);
@@ -539,18 +497,18 @@ static int command_table_strategies(int argc, char **argv)
     while ((option = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (option) {
         case 't':
-            if (!parse_whole("--trials", optarg, 1, SCENARIO_MAX_TRIALS, &value))
+            if (!cli_parse_whole("--trials", optarg, 1, SCENARIO_MAX_TRIALS, &value))
                 return EXIT_BAD_INPUT;
             opts.trials = value;
             break;
         case 's':
-            if (!parse_whole("--seed", optarg, 0, UINT64_MAX, &value))
+            if (!cli_parse_whole("--seed", optarg, 0, UINT64_MAX, &value))
                 return EXIT_BAD_INPUT;
             opts.seed = value;
             opts.has_seed = true;
             break;
         case 'j':
-            if (!parse_whole("--threads", optarg, 1, RUNNER_MAX_THREADS, &value))
+            if (!cli_parse_whole("--threads", optarg, 1, RUNNER_MAX_THREADS, &value))
                 return EXIT_BAD_INPUT;
             opts.threads = (int)value;
             break;
@@ -649,7 +607,7 @@ static int command_table(int argc, char **argv)
         fputs(table_help, stdout);
         return EXIT_OK;
     }
-    if (wants_help(argc - 1, argv + 1)) {
+    if (cli_wants_help(argc - 1, argv + 1)) {
         fputs(table_help, stdout);
         return EXIT_OK;
     }
@@ -720,29 +678,29 @@ static int parse_check_args(int argc, char **argv, check_args *a)
             }
             break;
         case 'n':
-            if (!parse_whole("--max-trials", optarg, 1, SCENARIO_MAX_TRIALS, &a->max_trials))
+            if (!cli_parse_whole("--max-trials", optarg, 1, SCENARIO_MAX_TRIALS, &a->max_trials))
                 return -1;
             break;
         case 'J':
             a->junit_path = optarg;
             break;
         case 's':
-            if (!parse_whole("--seed", optarg, 0, UINT64_MAX, &a->seed))
+            if (!cli_parse_whole("--seed", optarg, 0, UINT64_MAX, &a->seed))
                 return -1;
             a->has_seed = true;
             break;
         case 'j':
-            if (!parse_whole("--threads", optarg, 1, RUNNER_MAX_THREADS, &a->threads))
+            if (!cli_parse_whole("--threads", optarg, 1, RUNNER_MAX_THREADS, &a->threads))
                 return -1;
             break;
         case 'q':
             a->quiet = true;
             break;
         case ':':
-            usage_error("option %s needs a value", argv[optind - 1]);
+            cli_usage_error("option %s needs a value", argv[optind - 1]);
             return -1;
         default:
-            usage_error("unknown option '%s'", argv[optind - 1]);
+            cli_usage_error("unknown option '%s'", argv[optind - 1]);
             return -1;
         }
     }
@@ -790,7 +748,7 @@ static bool check_targets(const scenario *sc, const check_args *a, scenario_targ
 
 static int command_check(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         fputs(check_help, stdout);
         return EXIT_OK;
     }
@@ -798,7 +756,7 @@ static int command_check(int argc, char **argv)
     if (parse_check_args(argc, argv, &a) != 0)
         return EXIT_BAD_INPUT;
     scenario sc;
-    if (load_scenario(a.scenario_path, &sc) != 0)
+    if (cli_load_scenario(a.scenario_path, &sc) != 0)
         return EXIT_BAD_INPUT;
 
     scenario_targets targets;
@@ -807,7 +765,7 @@ static int command_check(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     if (!targets.has_availability && !targets.has_rto && !targets.has_rpo) {
-        usage_error("check: %s states no target: give --availability, --rto or --rpo, or add "
+        cli_usage_error("check: %s states no target: give --availability, --rto or --rpo, or add "
                     "`targets:` to the scenario",
                     a.scenario_path);
         scenario_free(&sc);
@@ -881,6 +839,8 @@ int main(int argc, char **argv)
         return command_check(argc - 1, argv + 1);
     if (strcmp(command, "table") == 0)
         return command_table(argc - 1, argv + 1);
-    usage_error("unknown command '%s'", command);
+    if (strcmp(command, "experiment") == 0)
+        return command_experiment(argc - 1, argv + 1);
+    cli_usage_error("unknown command '%s'", command);
     return EXIT_BAD_INPUT;
 }

@@ -746,3 +746,57 @@ int plot_scatter(const char *path, const char *title, const char *x_label, const
     free(s.text);
     return rc;
 }
+
+/* Lines with markers ------------------------------------------------------- */
+
+int plot_lines(const char *path, const char *title, const char *x_label, const char *y_label,
+               const double *x, size_t n, const plot_line *lines, size_t n_lines,
+               const plot_marker *markers, size_t n_markers, char *err, size_t err_size)
+{
+    static const char *const colours[] = {"#cc3311", "#4477aa", "#228833", "#aa3377", "#666666"};
+    script s = {0};
+    set_title_and_labels(&s, title, x_label, y_label);
+    script_printf(&s, "set grid\nset key outside bottom center horizontal\n");
+    if (n == 0 || n_lines == 0) {
+        plot_nothing(&s, "no samples");
+    } else {
+        /* markers: dashed vertical lines, labels rotated along them */
+        for (size_t i = 0; i < n_markers; i++) {
+            if (!isfinite(markers[i].x))
+                continue;
+            script_printf(&s, "set arrow %zu from %.17g, graph 0 to %.17g, graph 1 nohead "
+                              "dashtype 2 linecolor rgb '#999999'\n",
+                          i + 1, markers[i].x, markers[i].x);
+            script_printf(&s, "set label %zu ", i + 1);
+            script_quoted(&s, label_or_none(markers[i].label));
+            script_printf(&s, " at %.17g, graph 0.98 rotate by 90 right offset -0.6, 0 "
+                              "font ',8' textcolor rgb '#555555'\n", markers[i].x);
+        }
+        script_printf(&s, "$lines << EOD\n");
+        for (size_t r = 0; r < n; r++) {
+            script_printf(&s, "%.17g", x[r]);
+            for (size_t l = 0; l < n_lines; l++) {
+                double v = lines[l].y[r];
+                if (isfinite(v))
+                    script_printf(&s, " %.17g", v);
+                else
+                    script_printf(&s, " NaN");
+            }
+            script_printf(&s, "\n");
+        }
+        script_printf(&s, "EOD\nplot ");
+        for (size_t l = 0; l < n_lines; l++) {
+            script_printf(&s, "%s$lines using 1:%zu with lines linewidth 2 linecolor rgb '%s' title ",
+                          l ? ", " : "", l + 2, colours[l % 5]);
+            script_quoted(&s, label_or_none(lines[l].name));
+        }
+        script_printf(&s, "\n");
+    }
+    int rc = -1;
+    if (s.failed)
+        snprintf(err, err_size, "cannot plot '%s': out of memory", path);
+    else
+        rc = render(path, &s, 1000, 500, err, err_size);
+    free(s.text);
+    return rc;
+}
