@@ -110,7 +110,10 @@ static void on_world_event(void *ctx, double t_s, world_event_kind kind, const c
 {
     run_ctx *x = ctx;
     record(x, t_s, kind, target, detail);
-    if (kind == EVENT_DETECT && !isnan(x->first_fault_s) && isnan(x->first_detect_s))
+    /* detected: a health check's verdict, or the first automatic response
+     * (a failover, a replacement) when the failing part reports itself */
+    bool response = kind == EVENT_DETECT || kind == EVENT_FAILOVER || kind == EVENT_REPAIR;
+    if (response && !isnan(x->first_fault_s) && isnan(x->first_detect_s))
         x->first_detect_s = t_s;
 }
 
@@ -595,11 +598,14 @@ static void start_action(run_ctx *x, size_t i)
     size_t n = a->target >= 0 ? x->n_selected[a->target] : 0;
     world_event(x->w, EVENT_INJECT, a->name, "FIS starts action %s (%s: %s)%s%s", a->name,
                 a->action_id, action_kind_name(a->kind), lasting[0] ? " for " : "", lasting);
-    if (a->kind != ACTION_FIS_WAIT)
-        fault_injected(x);
     for (size_t k = 0; k < n; k++) {
         resource_ref *ref = &x->selected[a->target][k];
-        if (!inject_one(x, a, ref)) {
+        bool injected = inject_one(x, a, ref);
+        /* the clocks start at the first fault the service can feel: a
+         * paused replication is silent until a region is lost */
+        if (injected && a->kind != ACTION_PAUSE_REPLICATION)
+            fault_injected(x);
+        if (!injected) {
             if (x->run->reason[0] != '\0') {
                 x->failed = true;
                 world_event(x->w, EVENT_EXPERIMENT, a->name, "action %s fails: %s", a->name,
