@@ -74,6 +74,7 @@ typedef struct asg_config {
     double capacity_per_instance;  /* requests per second one instance serves */
     dist instance_fail;            /* time to failure of an instance */
     dist launch_time;              /* launch to running (no AWS figure: an assumption) */
+    double response_time_s;        /* an unstressed instance's response time (an assumption) */
     uint64_t name_hash;
     tag_set tags;                  /* propagated to its instances */
 } asg_config;

@@ -46,10 +46,12 @@ extern const size_t model_table_size;
 int domain_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
 int domain_init(trial_world *w);
 void domain_start(trial_world *w);
+void domain_destroy(trial_world *w);
 
 int component_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
 int component_init(trial_world *w);
 void component_start(trial_world *w);
+void component_destroy(trial_world *w);
 
 int service_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
 int service_init(trial_world *w);

@@ -10,6 +10,7 @@
  *       replication:
  *         destination_region: us-west-2
  *         replication_time: lognormal(median=10s, sigma=1.2)
+ *       tags: {Tier: storage}
  *
  * S3 Replication Time Control replicates most objects in seconds and
  * 99.99% within 15 minutes (REFERENCES.md); the default lognormal has its
@@ -21,6 +22,9 @@
  * that disaster only if clients fail over to another region while the
  * region is down (dns.c calls failover_from); if the region comes back
  * first, nothing was lost.
+ *
+ * With replication paused by an experiment, the window also holds
+ * everything written since the pause.
  *
  * Streams: ("NAME", BUCKET), one draw per outage of its region.
  */
@@ -35,7 +39,7 @@
 enum { PURPOSE_BUCKET = RNG_PURPOSE_MODEL + 10 };
 
 static const char *const bucket_keys[] = {"name", "region", "size_gb", "change_gb_per_day",
-                                          "replication", NULL};
+                                          "replication", "tags", NULL};
 static const char *const replication_keys[] = {"destination_region", "replication_time", NULL};
 
 static bool get_gb(yctx *c, const ynode *map, const ypath *path, const char *key, double *out)
@@ -114,6 +118,11 @@ int buckets_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
                 ok = false;
             }
         }
+        const ynode *tags = ymap_get(b_node, "tags");
+        if (tags != NULL) {
+            ypath tp = YPATH_KEY(&item, "tags");
+            ok = tags_parse(c, tags, &tp, &b->tags) && ok;
+        }
         if (!ok)
             result = -1;
     }
@@ -124,6 +133,8 @@ int buckets_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
 
 typedef struct bucket_state {
     double *pending_loss_s;  /* per bucket: the window lost if clients fail over */
+    bool *paused;            /* per bucket: replication paused by an experiment */
+    double *paused_since_s;
     gsl_rng **rng;
 } bucket_state;
 
@@ -142,8 +153,11 @@ int bucket_init(trial_world *w)
         return -1;
     *model_state_slot(w, bucket_init) = s;
     s->pending_loss_s = calloc(n, sizeof *s->pending_loss_s);
+    s->paused = calloc(n, sizeof *s->paused);
+    s->paused_since_s = calloc(n, sizeof *s->paused_since_s);
     s->rng = calloc(n, sizeof *s->rng);
-    if (s->pending_loss_s == NULL || s->rng == NULL)
+    if (s->pending_loss_s == NULL || s->paused == NULL || s->paused_since_s == NULL ||
+        s->rng == NULL)
         return -1;
     for (size_t i = 0; i < n; i++)
         if ((s->rng[i] = rng_stream_create()) == NULL)
@@ -160,6 +174,8 @@ void bucket_destroy(trial_world *w)
         gsl_rng_free(s->rng[i]);
     free(s->rng);
     free(s->pending_loss_s);
+    free(s->paused);
+    free(s->paused_since_s);
     free(s);
 }
 
@@ -171,6 +187,8 @@ void bucket_start(trial_world *w)
     for (size_t i = 0; i < w->sc->dr.n_buckets; i++) {
         rng_stream_set(s->rng[i], w->seed, w->trial, w->sc->dr.buckets[i].name_hash, PURPOSE_BUCKET);
         s->pending_loss_s[i] = 0.0;
+        s->paused[i] = false;
+        s->paused_since_s[i] = 0.0;
     }
 }
 
@@ -181,10 +199,13 @@ void bucket_domain_changed(trial_world *w, int changed)
         return;
     for (size_t i = 0; i < w->sc->dr.n_buckets; i++) {
         const bucket_config *b = &w->sc->dr.buckets[i];
-        if (b->region == changed && !w->domains[changed].up)
+        if (b->region == changed && !w->domains[changed].up) {
             s->pending_loss_s[i] = b->destination_region >= 0
                                        ? dist_sample(&b->replication_time, s->rng[i])
                                        : 0.0;
+            if (s->paused[i]) /* nothing written since the pause was replicated */
+                s->pending_loss_s[i] += des_now(w->sim) - s->paused_since_s[i];
+        }
     }
 }
 
@@ -198,4 +219,23 @@ void bucket_failover_from(trial_world *w, int region)
         if (b->region == region && b->destination_region >= 0)
             world_disaster_data_loss(w, w->domain_disaster[region], s->pending_loss_s[i]);
     }
+}
+
+bool bucket_inject_pause_replication(trial_world *w, int i, bool paused)
+{
+    bucket_state *s = state_of(w);
+    if (s == NULL || i < 0 || (size_t)i >= w->sc->dr.n_buckets || s->paused[i] == paused ||
+        w->sc->dr.buckets[i].destination_region < 0)
+        return false;
+    const bucket_config *b = &w->sc->dr.buckets[i];
+    s->paused[i] = paused;
+    if (paused) {
+        s->paused_since_s[i] = des_now(w->sim);
+        world_event(w, EVENT_INJECT, b->name, "bucket %s: replication to %s is paused", b->name,
+                    w->sc->domains[b->destination_region].name);
+    } else {
+        world_event(w, EVENT_ROLLBACK, b->name, "bucket %s: replication to %s resumes", b->name,
+                    w->sc->domains[b->destination_region].name);
+    }
+    return true;
 }

@@ -9,6 +9,7 @@
  *       fail: exp(mean=1000h)    # time to failure, drawn afresh after each repair
  *       repair: exp(mean=10h)    # repair time, from when a crew starts
  *       crews: 1                 # crews shared by the group (default: count)
+ *       tags: {Tier: web}        # optional, on every copy
  *
  * States of a copy: up → down at a `fail` draw; down waits in FIFO order
  * for one of the group's crews; the crew's repair takes a `repair` draw;
@@ -19,6 +20,11 @@
  * Streams: copy "unit[i]" draws its failure times from ("unit[i]", FAIL)
  * and its repair times from ("unit[i]", REPAIR), so its n-th failure gap
  * and n-th repair are the same numbers in every scenario that has it.
+ *
+ * Fault injection: component_inject_fail takes an up copy down now in
+ * place of its pending failure, and it is repaired as usual;
+ * component_inject_hold takes it down without a crew until
+ * component_inject_release.
  *
  * Emits: world_copy_changed() on each flip, with the cause set to the copy.
  */
@@ -33,7 +39,7 @@
 #include "world.h"
 
 static const char *const component_keys[] = {"name", "count", "zone", "zones",
-                                             "fail", "repair", "crews", NULL};
+                                             "fail", "repair", "crews", "tags", NULL};
 
 /* Resolves a zone name for a placement; reports and returns -1 if it is
  * unknown or names a region. */
@@ -159,6 +165,10 @@ static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *p
                "instant");
         ok = false;
     }
+    const ynode *tags = ymap_get(node, "tags");
+    ypath tags_path = YPATH_KEY(path, "tags");
+    if (tags != NULL && !tags_parse(c, tags, &tags_path, &g->tags))
+        ok = false;
     if (!count_ok)
         return false; /* nothing below can be sized */
     g->count = (int)count;
@@ -205,6 +215,21 @@ int component_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
     return result;
 }
 
+/* ---- runtime ---------------------------------------------------------------------------- */
+
+/* What the model keeps per copy beyond world.h's copy_state: the pending
+ * failure (so an injected fault can take its place) and whether the copy
+ * is held down by an experiment. */
+typedef struct components_state {
+    des_event_id *fail_event;  /* [n_copies] */
+    bool *held;                /* [n_copies] */
+} components_state;
+
+static components_state *state_of(trial_world *w)
+{
+    return *model_state_slot(w, component_init);
+}
+
 int component_init(trial_world *w)
 {
     for (size_t c = 0; c < w->n_copies; c++) {
@@ -218,7 +243,37 @@ int component_init(trial_world *w)
         if (w->groups[g].waiting == NULL)
             return -1;
     }
+    components_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return -1;
+    *model_state_slot(w, component_init) = s;
+    s->fail_event = calloc(w->n_copies + 1, sizeof *s->fail_event);
+    s->held = calloc(w->n_copies + 1, sizeof *s->held);
+    if (s->fail_event == NULL || s->held == NULL)
+        return -1;
     return 0;
+}
+
+void component_destroy(trial_world *w)
+{
+    components_state *s = state_of(w);
+    if (s == NULL)
+        return;
+    free(s->fail_event);
+    free(s->held);
+    free(s);
+}
+
+/* "web[3]": a copy's name as an event's target, formatted only when
+ * someone listens (the trace or an observer); "" otherwise. */
+#define COPY_NAME_SIZE 96
+static const char *copy_name(const trial_world *w, int copy, char *buf)
+{
+    buf[0] = '\0';
+    if (w->trace != NULL || w->observer.event != NULL)
+        snprintf(buf, COPY_NAME_SIZE, "%s[%d]", w->sc->groups[w->copies[copy].group].name,
+                 w->copies[copy].index);
+    return buf;
 }
 
 static void schedule_failure(trial_world *w, int copy);
@@ -233,7 +288,9 @@ static void on_repaired(des_sim *sim, void *subject, void *object)
     copy_state *state = &w->copies[copy];
     group_state *group = &w->groups[state->group];
     state->up = true;
-    world_trace(w, "%s[%d] is repaired", w->sc->groups[state->group].name, state->index);
+    char name[COPY_NAME_SIZE];
+    world_event(w, EVENT_RECOVER, copy_name(w, copy, name), "%s[%d] is repaired",
+                w->sc->groups[state->group].name, state->index);
     world_copy_changed(w, copy);
     schedule_failure(w, copy);
     if (group->waiting_count > 0) { /* the crew takes the longest-waiting copy */
@@ -250,13 +307,39 @@ static void start_repair(trial_world *w, int copy)
 {
     const component_group *spec = &w->sc->groups[w->copies[copy].group];
     double repair_s = dist_sample(&spec->repair, w->copies[copy].repair_rng);
-    if (w->trace != NULL) {
-        char takes[32];
-        world_trace(w, "a crew starts repairing %s[%d] (%s)", spec->name, w->copies[copy].index,
+    if (w->trace != NULL || w->observer.event != NULL) {
+        char takes[32], name[COPY_NAME_SIZE];
+        world_event(w, EVENT_REPAIR, copy_name(w, copy, name), "a crew starts repairing %s[%d] (%s)",
+                    spec->name, w->copies[copy].index,
                     duration_format(repair_s, takes, sizeof takes));
     }
     des_schedule(w->sim, des_now(w->sim) + repair_s, PRIORITY_RECOVERY, on_repaired, w,
                  (void *)(intptr_t)copy);
+}
+
+/* The copy goes down now; `crew`: it waits for a crew and is repaired
+ * (a failure), else it stays down until released (held). */
+static void copy_goes_down(trial_world *w, int copy, bool crew)
+{
+    copy_state *state = &w->copies[copy];
+    group_state *group = &w->groups[state->group];
+    state->up = false;
+    w->result->component_failures++;
+    w->cause = (world_cause){CAUSE_COMPONENT, state->group, state->index};
+    world_copy_changed(w, copy);
+    if (!crew)
+        return;
+    if (group->free_crews > 0) {
+        group->free_crews--;
+        start_repair(w, copy);
+    } else {
+        int count = w->sc->groups[state->group].count;
+        group->waiting[(group->waiting_head + group->waiting_count) % count] = copy;
+        group->waiting_count++;
+        char name[COPY_NAME_SIZE];
+        world_event(w, EVENT_NOTE, copy_name(w, copy, name), "%s[%d] waits for a crew (%d waiting)",
+                    w->sc->groups[state->group].name, state->index, group->waiting_count);
+    }
 }
 
 static void on_failed(des_sim *sim, void *subject, void *object)
@@ -265,34 +348,27 @@ static void on_failed(des_sim *sim, void *subject, void *object)
     trial_world *w = subject;
     int copy = (int)(intptr_t)object;
     copy_state *state = &w->copies[copy];
-    group_state *group = &w->groups[state->group];
-    state->up = false;
-    w->result->component_failures++;
-    w->cause = (world_cause){CAUSE_COMPONENT, state->group, state->index};
-    world_trace(w, "%s[%d] fails", w->sc->groups[state->group].name, state->index);
-    world_copy_changed(w, copy);
-    if (group->free_crews > 0) {
-        group->free_crews--;
-        start_repair(w, copy);
-    } else {
-        int count = w->sc->groups[state->group].count;
-        group->waiting[(group->waiting_head + group->waiting_count) % count] = copy;
-        group->waiting_count++;
-        world_trace(w, "%s[%d] waits for a crew (%d waiting)", w->sc->groups[state->group].name,
-                    state->index, group->waiting_count);
-    }
+    state_of(w)->fail_event[copy] = 0;
+    char name[COPY_NAME_SIZE];
+    world_event(w, EVENT_FAIL, copy_name(w, copy, name), "%s[%d] fails",
+                w->sc->groups[state->group].name, state->index);
+    copy_goes_down(w, copy, true);
 }
 
 static void schedule_failure(trial_world *w, int copy)
 {
+    if (!world_background_failures(w))
+        return;
     const component_group *spec = &w->sc->groups[w->copies[copy].group];
     double gap_s = dist_sample(&spec->fail, w->copies[copy].fail_rng);
-    des_schedule(w->sim, des_now(w->sim) + gap_s, PRIORITY_FAILURE, on_failed, w,
-                 (void *)(intptr_t)copy);
+    state_of(w)->fail_event[copy] = des_schedule(w->sim, des_now(w->sim) + gap_s,
+                                                 PRIORITY_FAILURE, on_failed, w,
+                                                 (void *)(intptr_t)copy);
 }
 
 void component_start(trial_world *w)
 {
+    components_state *s = state_of(w);
     for (size_t g = 0; g < w->sc->n_groups; g++) {
         w->groups[g].free_crews = w->sc->groups[g].crews;
         w->groups[g].waiting_head = 0;
@@ -303,8 +379,56 @@ void component_start(trial_world *w)
         uint64_t hash = w->sc->groups[state->group].copy_hash[state->index];
         state->up = true;
         state->effective_up = true;
+        s->fail_event[c] = 0;
+        s->held[c] = false;
         rng_stream_set(state->fail_rng, w->seed, w->trial, hash, RNG_PURPOSE_FAIL);
         rng_stream_set(state->repair_rng, w->seed, w->trial, hash, RNG_PURPOSE_REPAIR);
         schedule_failure(w, (int)c);
     }
+}
+
+/* ---- fault injection -------------------------------------------------------------------- */
+
+/* An up copy loses its pending failure to the injected one. */
+static bool take_down_injected(trial_world *w, int copy, bool crew, const char *how)
+{
+    components_state *s = state_of(w);
+    if (s == NULL || copy < 0 || (size_t)copy >= w->n_copies || !w->copies[copy].up)
+        return false;
+    if (s->fail_event[copy] != 0)
+        des_cancel(w->sim, s->fail_event[copy]);
+    s->fail_event[copy] = 0;
+    s->held[copy] = !crew;
+    const copy_state *state = &w->copies[copy];
+    char name[COPY_NAME_SIZE];
+    world_event(w, EVENT_INJECT, copy_name(w, copy, name), "%s[%d] %s",
+                w->sc->groups[state->group].name, state->index, how);
+    copy_goes_down(w, copy, crew);
+    return true;
+}
+
+bool component_inject_fail(trial_world *w, int copy)
+{
+    return take_down_injected(w, copy, true, "fails (injected); a crew will repair it");
+}
+
+bool component_inject_hold(trial_world *w, int copy)
+{
+    return take_down_injected(w, copy, false, "is held down (injected) until released");
+}
+
+bool component_inject_release(trial_world *w, int copy)
+{
+    components_state *s = state_of(w);
+    if (s == NULL || copy < 0 || (size_t)copy >= w->n_copies || !s->held[copy])
+        return false;
+    copy_state *state = &w->copies[copy];
+    s->held[copy] = false;
+    state->up = true;
+    char name[COPY_NAME_SIZE];
+    world_event(w, EVENT_ROLLBACK, copy_name(w, copy, name), "%s[%d] is released and up again",
+                w->sc->groups[state->group].name, state->index);
+    world_copy_changed(w, copy);
+    schedule_failure(w, copy);
+    return true;
 }

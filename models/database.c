@@ -27,6 +27,7 @@
  *            promotion_time: uniform(min=30s, max=60s)}
  *       global_table: false                # true: writable in every replica region
  *       corruption: {every: exp(mean=5y), detected_after: lognormal(median=2h, sigma=1)}
+ *       tags: {Tier: data}
  *
  * Defaults cite REFERENCES.md: Multi-AZ failover 60–120 s; Aurora replica
  * promotion < 60 s (often < 30 s); Aurora without replica < 10 min; Aurora
@@ -61,6 +62,12 @@
  * newest backup older than t_c (RPO t_d − its snapshot).  Replicas copy
  * the corruption, so they do not help.
  *
+ * Fault injection (model.h): a failover is an instance failure of the
+ * writer that has a standby or an in-region replica; a reboot takes the
+ * writer offline for the given time, in place; while async replication is
+ * paused, the fall of the writer's region adds the time since the pause
+ * to what a promotion (or a global table's failover) loses.
+ *
  * Streams: ("NAME", FAIL), and NAME's purposes for operations, lag and
  * corruption, each drawn in the order of the database's own history.
  *
@@ -84,7 +91,7 @@ static const char *const db_keys[] = {
     "cluster_replicas", "instance_fail", "failover_time", "recreate_time", "allocated_storage",
     "backup_retention_period", "backup_plan", "restore_throughput", "restore_overhead",
     "cold_restore_extra", "replicas", "global_table", "corruption", "writes_per_second",
-    "daily_change_gb", NULL};
+    "daily_change_gb", "tags", NULL};
 static const char *const replica_keys[] = {"region", "replication", "lag", "promotion_time", NULL};
 static const char *const corruption_keys[] = {"every", "detected_after", NULL};
 
@@ -328,6 +335,10 @@ static bool parse_database(scenario *sc, yctx *c, const ynode *node, const ypath
             ok = false;
         }
     }
+    if ((v = ymap_get(node, "tags")) != NULL) {
+        ypath p = YPATH_KEY(path, "tags");
+        ok = tags_parse(c, v, &p, &db->tags) && ok;
+    }
     return ok;
 }
 
@@ -362,7 +373,8 @@ typedef enum db_phase {
     DB_WAITING_ZONE,    /* no standby, its zone down: back with the zone */
     DB_PROMOTING,       /* a cross-region replica becomes the writer */
     DB_RESTORING,       /* from a backup or PITR */
-    DB_FAILBACK_WAIT    /* running in the DR region, home is back */
+    DB_FAILBACK_WAIT,   /* running in the DR region, home is back */
+    DB_REBOOTING        /* injected: the writer is offline, back in place */
 } db_phase;
 
 typedef struct db_state {
@@ -376,6 +388,10 @@ typedef struct db_state {
     bool corrupted;          /* offline for a corruption restore */
     int corruption_disaster;
     int lag_drawn_for;       /* the disaster a global table's loss was drawn for, or -1 */
+    bool replication_paused; /* injected: async replication to other regions stopped */
+    double paused_since_s;
+    double pause_loss_s;     /* unreplicated for the pause when pause_loss_region fell */
+    int pause_loss_region;   /* or -1 */
     des_event_id op_event, fail_event, corruption_event;
     gsl_rng *fail_rng, *op_rng, *lag_rng, *corruption_rng, *backup_rng;
 } db_state;
@@ -453,6 +469,13 @@ static const db_replica *replica_in(const db_config *cfg, int region)
     return NULL;
 }
 
+/* What a pause of replication adds to the loss of `region`'s outage: the
+ * writes since the pause, as of when the region fell. */
+static double paused_loss(const db_state *d, int region)
+{
+    return d->pause_loss_region == region ? d->pause_loss_s : 0.0;
+}
+
 static void on_operation_done(des_sim *sim, void *subject, void *object);
 static void schedule_corruption(trial_world *w, int i);
 static void on_instance_failed(des_sim *sim, void *subject, void *object);
@@ -462,6 +485,8 @@ static void schedule_instance_failure(trial_world *w, int i)
     const db_config *cfg = &w->sc->dr.databases[i];
     db_state *d = &state_of(w)->dbs[i];
     cancel(w, &d->fail_event);
+    if (!world_background_failures(w))
+        return;
     double gap_s = dist_sample(&cfg->instance_fail, d->fail_rng);
     if (isfinite(gap_s))
         d->fail_event = des_schedule(w->sim, des_now(w->sim) + gap_s, PRIORITY_FAILURE,
@@ -479,17 +504,34 @@ static const char *operation_name(db_phase phase)
         return "promotes its replica";
     case DB_RESTORING:
         return "restores from a recovery point";
+    case DB_REBOOTING:
+        return "reboots its writer";
     default:
         return "changes";
+    }
+}
+
+/* What kind of event beginning an operation is. */
+static world_event_kind operation_kind(db_phase phase)
+{
+    switch (phase) {
+    case DB_FAILING_OVER:
+    case DB_PROMOTING:
+        return EVENT_FAILOVER;
+    case DB_REBOOTING: /* only experiments reboot */
+        return EVENT_INJECT;
+    default:
+        return EVENT_REPAIR;
     }
 }
 
 static void begin_operation(trial_world *w, int i, db_phase phase, double duration_s)
 {
     db_state *d = &state_of(w)->dbs[i];
-    if (w->trace != NULL) {
+    if (w->trace != NULL || w->observer.event != NULL) {
         char takes[32];
-        world_trace(w, "database %s %s (%s)", w->sc->dr.databases[i].name, operation_name(phase),
+        world_event(w, operation_kind(phase), w->sc->dr.databases[i].name, "database %s %s (%s)",
+                    w->sc->dr.databases[i].name, operation_name(phase),
                     duration_format(duration_s, takes, sizeof takes));
     }
     cancel(w, &d->op_event);
@@ -529,7 +571,8 @@ static void on_instance_failed(des_sim *sim, void *subject, void *object)
         return;
     w->result->component_failures++;
     w->cause = (world_cause){CAUSE_DATABASE, i, -1};
-    world_trace(w, "database %s's writer instance fails", w->sc->dr.databases[i].name);
+    world_event(w, EVENT_FAIL, w->sc->dr.databases[i].name, "database %s's writer instance fails",
+                w->sc->dr.databases[i].name);
     writer_lost_in_region(w, i);
     world_dr_update(w);
 }
@@ -537,8 +580,8 @@ static void on_instance_failed(des_sim *sim, void *subject, void *object)
 static void writer_up_again(trial_world *w, int i)
 {
     db_state *d = &state_of(w)->dbs[i];
-    world_trace(w, "database %s is writable in %s", w->sc->dr.databases[i].name,
-                w->sc->domains[d->writer_region].name);
+    world_event(w, EVENT_RECOVER, w->sc->dr.databases[i].name, "database %s is writable in %s",
+                w->sc->dr.databases[i].name, w->sc->domains[d->writer_region].name);
     d->phase = d->away && usable(w, w->sc->dr.databases[i].region) ? DB_FAILBACK_WAIT : DB_UP;
     schedule_instance_failure(w, i);
 }
@@ -563,6 +606,16 @@ static void on_operation_done(des_sim *sim, void *subject, void *object)
         break;
     case DB_RECREATING:
         writer_up_again(w, i);
+        break;
+    case DB_REBOOTING:
+        if (!d->away && d->writer_zone >= 0 && !usable(w, d->writer_zone)) {
+            writer_lost_in_region(w, i); /* its zone went down meanwhile */
+            break;
+        }
+        writer_up_again(w, i);
+        if (d->phase == DB_FAILBACK_WAIT) /* home came back during the reboot */
+            des_schedule(w->sim, des_now(w->sim) + DR_FAILBACK_AFTER_S + DR_FAILBACK_DRAIN_S,
+                         PRIORITY_RECOVERY, on_failback, w, object);
         break;
     case DB_PROMOTING:
     case DB_RESTORING:
@@ -604,8 +657,8 @@ static void on_failback(des_sim *sim, void *subject, void *object)
     d->writer_zone = cfg->zone;
     d->away = false;
     d->phase = DB_UP;
-    world_trace(w, "database %s fails back home to %s (planned, nothing lost)", cfg->name,
-                w->sc->domains[cfg->region].name);
+    world_event(w, EVENT_FAILOVER, cfg->name, "database %s fails back home to %s (planned, nothing lost)",
+                cfg->name, w->sc->domains[cfg->region].name);
     schedule_instance_failure(w, i); /* a failure due while it waited was dropped */
     world_dr_update(w);
 }
@@ -631,6 +684,10 @@ void database_start(trial_world *w)
         d->corrupted = false;
         d->corruption_disaster = d->loss_disaster = -1;
         d->lag_drawn_for = -1;
+        d->replication_paused = false;
+        d->paused_since_s = 0.0;
+        d->pause_loss_s = 0.0;
+        d->pause_loss_region = -1;
         d->op_event = d->fail_event = d->corruption_event = 0;
         schedule_instance_failure(w, (int)i);
         if (cfg->has_corruption)
@@ -647,6 +704,8 @@ static void schedule_corruption(trial_world *w, int i)
 {
     const db_config *cfg = &w->sc->dr.databases[i];
     db_state *d = &state_of(w)->dbs[i];
+    if (!world_background_failures(w))
+        return;
     double gap_s = dist_sample(&cfg->corruption_every, d->corruption_rng);
     d->corruption_event = des_schedule(w->sim, des_now(w->sim) + gap_s, PRIORITY_FAILURE,
                                        on_corruption, w, (void *)(intptr_t)i);
@@ -659,7 +718,8 @@ static void on_corruption(des_sim *sim, void *subject, void *object)
     const db_config *cfg = &w->sc->dr.databases[i];
     db_state *d = &state_of(w)->dbs[i];
     d->corruption_disaster = world_disaster_begin(w, DISASTER_CORRUPTION, i, true);
-    world_trace(w, "database %s: bad data is written (nobody notices yet)", cfg->name);
+    world_event(w, EVENT_FAIL, cfg->name, "database %s: bad data is written (nobody notices yet)",
+                cfg->name);
     double detect_s = dist_sample(&cfg->corruption_detected_after, d->corruption_rng);
     d->corruption_event = des_schedule(sim, des_now(sim) + detect_s, PRIORITY_FAILURE,
                                        on_corruption_detected, w, object);
@@ -679,7 +739,8 @@ static void on_corruption_detected(des_sim *sim, void *subject, void *object)
     double corrupted_at_s = dis ? dis->start_s : now_s;
     world_disaster_arm(w, d->corruption_disaster);
     w->cause = (world_cause){CAUSE_DATABASE, i, -1};
-    world_trace(w, "database %s: the corruption is noticed; it goes offline to be restored %s",
+    world_event(w, EVENT_DETECT, cfg->name,
+                "database %s: the corruption is noticed; it goes offline to be restored %s",
                 cfg->name, cfg->point_in_time_recovery ? "to just before it (PITR)"
                                                        : "from the newest older backup");
     /* offline and restored to before the corruption */
@@ -720,10 +781,11 @@ bool database_promote(trial_world *w, int i, int region)
         return false; /* nothing to promote, or no need */
     d->target_region = region;
     d->loss_disaster = w->domain_disaster[cfg->region];
-    /* what this replica had not received when the home region fell */
+    /* what this replica had not received when the home region fell: its
+     * lag, and everything since replication was paused */
     d->pending_loss_s = replica->replication == REPLICATION_SYNC
                             ? 0.0
-                            : dist_sample(&replica->lag, d->lag_rng);
+                            : dist_sample(&replica->lag, d->lag_rng) + paused_loss(d, cfg->region);
     begin_operation(w, i, DB_PROMOTING, dist_sample(&replica->promotion_time, d->op_rng));
     return true;
 }
@@ -765,6 +827,13 @@ void database_domain_changed(trial_world *w, int changed)
         const db_config *cfg = &dr->databases[i];
         db_state *d = &s->dbs[i];
         bool up = w->domains[changed].up;
+        if (!up && w->sc->domains[changed].kind == DOMAIN_REGION &&
+            (changed == d->writer_region ||
+             (cfg->global_table && (changed == cfg->region || replica_in(cfg, changed) != NULL)))) {
+            /* what a paused replication has not shipped out of it by now */
+            d->pause_loss_region = changed;
+            d->pause_loss_s = d->replication_paused ? des_now(w->sim) - d->paused_since_s : 0.0;
+        }
         if (changed == cfg->region && up && !d->away && !d->corrupted &&
             (d->phase == DB_PROMOTING || d->phase == DB_RESTORING)) {
             /* home is back before the move to the DR region finished: the
@@ -806,7 +875,8 @@ void database_failover_from(trial_world *w, int region)
         s->dbs[i].lag_drawn_for = outage;
         double lag_s = replica->replication == REPLICATION_SYNC
                            ? 0.0
-                           : dist_sample(&replica->lag, s->dbs[i].lag_rng);
+                           : dist_sample(&replica->lag, s->dbs[i].lag_rng) +
+                                 paused_loss(&s->dbs[i], region);
         world_disaster_data_loss(w, outage, lag_s);
     }
 }
@@ -838,4 +908,78 @@ void database_update(trial_world *w)
         }
         w->region_data_ok[r] = ok;
     }
+}
+
+/* ---- fault injection -------------------------------------------------------------------- */
+
+static db_state *db_of(trial_world *w, int i)
+{
+    databases_state *s = state_of(w);
+    if (s == NULL || i < 0 || (size_t)i >= w->sc->dr.n_databases)
+        return NULL;
+    return &s->dbs[i];
+}
+
+/* The writer is at home, up and reachable, and not being restored. */
+static bool writer_in_place(trial_world *w, int i)
+{
+    const db_config *cfg = &w->sc->dr.databases[i];
+    const db_state *d = &state_of(w)->dbs[i];
+    return d->phase == DB_UP && !d->away && !d->corrupted && usable(w, d->writer_region) &&
+           (d->writer_zone < 0 || usable(w, d->writer_zone)) && d->writer_region == cfg->region;
+}
+
+bool database_inject_failover(trial_world *w, int i)
+{
+    db_state *d = db_of(w, i);
+    if (d == NULL || !writer_in_place(w, i))
+        return false;
+    const db_config *cfg = &w->sc->dr.databases[i];
+    bool standby = cfg->multi_az && d->standby_ready &&
+                   usable(w, d->writer_zone == cfg->zone ? cfg->standby_zone : cfg->zone);
+    if (!standby && cfg->cluster_replicas == 0)
+        return false; /* nothing to fail over to */
+    w->result->component_failures++;
+    w->cause = (world_cause){CAUSE_DATABASE, i, -1};
+    world_event(w, EVENT_INJECT, cfg->name, "database %s: its writer is failed over (injected)",
+                cfg->name);
+    writer_lost_in_region(w, i);
+    world_dr_update(w);
+    return true;
+}
+
+bool database_inject_reboot(trial_world *w, int i, double duration_s)
+{
+    db_state *d = db_of(w, i);
+    if (d == NULL || !(duration_s >= 0.0 && isfinite(duration_s)) || !writer_in_place(w, i))
+        return false;
+    w->result->component_failures++;
+    w->cause = (world_cause){CAUSE_DATABASE, i, -1};
+    cancel(w, &d->fail_event); /* rescheduled when it is back */
+    begin_operation(w, i, DB_REBOOTING, duration_s);
+    world_dr_update(w);
+    return true;
+}
+
+bool database_inject_pause_replication(trial_world *w, int i, bool paused)
+{
+    db_state *d = db_of(w, i);
+    if (d == NULL || d->replication_paused == paused)
+        return false;
+    const db_config *cfg = &w->sc->dr.databases[i];
+    bool async = false;
+    for (size_t r = 0; r < cfg->n_replicas; r++)
+        async = async || cfg->replicas[r].replication == REPLICATION_ASYNC;
+    if (!async)
+        return false; /* synchronous replicas cannot fall behind */
+    d->replication_paused = paused;
+    if (paused) {
+        d->paused_since_s = des_now(w->sim);
+        world_event(w, EVENT_INJECT, cfg->name,
+                    "database %s: replication to other regions is paused", cfg->name);
+    } else {
+        world_event(w, EVENT_ROLLBACK, cfg->name,
+                    "database %s: replication to other regions resumes", cfg->name);
+    }
+    return true;
 }

@@ -310,6 +310,12 @@ static void apply_route_shares(trial_world *w, const dns_state *s)
             w->route_share[dns->records[i].region] += s->cohort[k][i] / DNS_COHORTS;
 }
 
+/* The record's name as an event's target ("dns" when it has none). */
+static const char *dns_target(const dns_config *dns)
+{
+    return dns->name ? dns->name : "dns";
+}
+
 /* A cohort's cache expired: it takes the current answer. */
 static void on_cohort_expiry(des_sim *sim, void *subject, void *object)
 {
@@ -327,8 +333,9 @@ static void on_cohort_expiry(des_sim *sim, void *subject, void *object)
             world_failover_from(w, region);
     }
     memcpy(s->cohort[k], s->answer, sizeof s->answer);
-    world_trace(w, "a quarter of the clients re-resolve %s (cohort %d of %d)", dns->name ? dns->name : "the name",
-                k + 1, DNS_COHORTS);
+    world_event(w, EVENT_FAILOVER, dns_target(dns),
+                "a quarter of the clients re-resolve %s (cohort %d of %d)",
+                dns->name ? dns->name : "the name", k + 1, DNS_COHORTS);
     apply_route_shares(w, s);
     world_dr_update(w);
 }
@@ -370,7 +377,7 @@ static void refresh_answer(trial_world *w, dns_state *s)
     if (memcmp(answer, s->answer, sizeof answer) == 0)
         return;
     memcpy(s->answer, answer, sizeof answer);
-    if (w->trace != NULL) {
+    if (w->trace != NULL || w->observer.event != NULL) {
         const dns_config *dns = w->sc->dr.dns;
         char text[256] = "";
         size_t used = 0;
@@ -380,7 +387,8 @@ static void refresh_answer(trial_world *w, dns_state *s)
                                  w->sc->domains[dns->records[i].region].name, 100.0 * answer[i]);
                 used += n > 0 ? (size_t)n : 0;
             }
-        world_trace(w, "Route 53 now answers %s; clients follow as their caches expire (TTL %.0f s)",
+        world_event(w, EVENT_FAILOVER, dns_target(dns),
+                    "Route 53 now answers %s; clients follow as their caches expire (TTL %.0f s)",
                     text, dns->ttl_s);
     }
     answer_changed(w, s);
@@ -395,11 +403,12 @@ static void on_health_verdict(des_sim *sim, void *subject, void *object)
     int i = (int)(intptr_t)object;
     s->pending[i] = 0;
     s->seen_healthy[i] = s->alive[i];
-    if (w->trace != NULL) {
+    if (w->trace != NULL || w->observer.event != NULL) {
         const healthcheck *hc = &w->sc->dr.dns->check;
         int checks = s->seen_healthy[i] ? hc->healthy_threshold : hc->unhealthy_threshold;
-        world_trace(w, "Route 53 sees %s %s after %d %s check%s",
-                    w->sc->domains[w->sc->dr.dns->records[i].region].name,
+        const char *region = w->sc->domains[w->sc->dr.dns->records[i].region].name;
+        world_event(w, s->seen_healthy[i] ? EVENT_RECOVER : EVENT_DETECT, region,
+                    "Route 53 sees %s %s after %d %s check%s", region,
                     s->seen_healthy[i] ? "healthy" : "unhealthy", checks,
                     s->seen_healthy[i] ? "passing" : "failed", checks == 1 ? "" : "s");
     }

@@ -13,8 +13,9 @@
  * tier (what regions serve), then databases (whether their data is usable),
  * then DNS, whose health checks look at both. */
 const model_ops model_table[] = {
-    {"regions", domain_parse, domain_init, domain_start, NULL, NULL, NULL, NULL},
-    {"components", component_parse, component_init, component_start, NULL, NULL, NULL, NULL},
+    {"regions", domain_parse, domain_init, domain_start, NULL, NULL, NULL, domain_destroy},
+    {"components", component_parse, component_init, component_start, NULL, NULL, NULL,
+     component_destroy},
     {"service", service_parse, service_init, service_start, NULL, NULL, NULL, NULL},
     {"load_balancers", balancers_parse, NULL, NULL, NULL, NULL, NULL, NULL},
     {"auto_scaling_groups", groups_parse, web_init, web_start, web_domain_changed, web_update,
@@ -100,8 +101,10 @@ void dr_config_free(dr_config *dr)
         free(dr->dns->records);
         free(dr->dns);
     }
-    for (size_t i = 0; i < dr->n_balancers; i++)
+    for (size_t i = 0; i < dr->n_balancers; i++) {
         free(dr->balancers[i].name);
+        tags_free(&dr->balancers[i].tags);
+    }
     free(dr->balancers);
     for (size_t i = 0; i < dr->n_groups; i++) {
         asg_config *g = &dr->groups[i];
@@ -110,6 +113,7 @@ void dr_config_free(dr_config *dr)
         free(g->instance_type);
         free_dist_pair(&g->instance_fail, &g->launch_time);
         dist_free(&g->ec2_status_check);
+        tags_free(&g->tags);
     }
     free(dr->groups);
     for (size_t i = 0; i < dr->n_databases; i++) {
@@ -123,6 +127,7 @@ void dr_config_free(dr_config *dr)
         for (size_t r = 0; r < d->n_replicas; r++)
             free_dist_pair(&d->replicas[r].lag, &d->replicas[r].promotion_time);
         free(d->replicas);
+        tags_free(&d->tags);
     }
     free(dr->databases);
     for (size_t i = 0; i < dr->n_backups; i++) {
@@ -133,6 +138,7 @@ void dr_config_free(dr_config *dr)
     for (size_t i = 0; i < dr->n_buckets; i++) {
         free(dr->buckets[i].name);
         dist_free(&dr->buckets[i].replication_time);
+        tags_free(&dr->buckets[i].tags);
     }
     free(dr->buckets);
     for (size_t i = 0; i < dr->n_runbooks; i++) {

@@ -490,8 +490,9 @@ static void on_step_done(des_sim *sim, void *subject, void *object)
     runbook_state *rs = &state_of(w)->runbooks[i];
     rs->event = 0;
     const runbook_step *done = &w->sc->dr.runbooks[i].steps[rs->step];
-    world_trace(w, "runbook %s: step %zu%s%s%s done", w->sc->dr.runbooks[i].name, rs->step + 1,
-                done->name ? " (" : "", done->name ? done->name : "", done->name ? ")" : "");
+    world_event(w, EVENT_FAILOVER, w->sc->dr.runbooks[i].name, "runbook %s: step %zu%s%s%s done",
+                w->sc->dr.runbooks[i].name, rs->step + 1, done->name ? " (" : "",
+                done->name ? done->name : "", done->name ? ")" : "");
     apply_action(w, done);
     rs->step++;
     start_step(w, i);
@@ -507,8 +508,8 @@ static void on_triggered(des_sim *sim, void *subject, void *object)
     rs->event = 0;
     rs->phase = RUNBOOK_RUNNING;
     rs->step = 0;
-    world_trace(w, "runbook %s starts: %zu steps", w->sc->dr.runbooks[i].name,
-                w->sc->dr.runbooks[i].n_steps);
+    world_event(w, EVENT_DETECT, w->sc->dr.runbooks[i].name, "runbook %s starts: %zu steps",
+                w->sc->dr.runbooks[i].name, w->sc->dr.runbooks[i].n_steps);
     start_step(w, i);
 }
 
@@ -570,9 +571,9 @@ void runbook_domain_changed(trial_world *w, int changed)
                                        dist_sample(&cfg->acknowledge, rs->rng) +
                                        dist_sample(&cfg->decide, rs->rng);
             rs->phase = RUNBOOK_TRIGGERING;
-            if (w->trace != NULL) {
+            if (w->trace != NULL || w->observer.event != NULL) {
                 char in[32];
-                world_trace(w, "runbook %s will start in %s (%s)", cfg->name,
+                world_event(w, EVENT_NOTE, cfg->name, "runbook %s will start in %s (%s)", cfg->name,
                             duration_format(delay_s, in, sizeof in),
                             cfg->trigger == TRIGGER_HEALTH_EVENT
                                 ? "when the AWS Health event reaches the rule"

@@ -13,6 +13,7 @@
  *         healthy_threshold_count: 3  # (default 5)
  *         unhealthy_threshold_count: 3  # (default 2)
  *       deregistration_delay: 30s     # deregistration_delay.timeout_seconds (default 300)
+ *       tags: {Tier: edge}            # optional, on every kind of resource (tags.h)
  *   auto_scaling_groups:
  *     - name: web-east
  *       load_balancer: alb-east
@@ -27,6 +28,8 @@
  *       capacity_per_instance: 500    # requests per second
  *       instance_fail: exp(mean=2y)
  *       launch_time: lognormal(median=90s, sigma=0.4)
+ *       response_time: 20ms           # unstressed, per request (an assumption)
+ *       tags: {Tier: web}             # on every instance
  *
  * An instance is RUNNING, LAUNCHING, or DRAINING (deregistered, waiting out
  * the deregistration delay before its slot frees).  It is alive while it
@@ -57,6 +60,14 @@
  * instance costs its share of requests until it is noticed, and lost
  * capacity costs what exceeds the rest.
  *
+ * Fault injection (model.h).  terminate and stop fail an instance by an
+ * experiment's hand; besides the load balancer, the group's EC2 status
+ * check (an ec2_status_check draw) sees a stopped or terminated instance
+ * whatever the health_check_type, and the group replaces it as any dead
+ * one.  start revives a stopped instance the group has not replaced.
+ * stress caps what an instance serves at capacity_per_instance × factor
+ * and adds to its response_time; a new instance is unstressed.
+ *
  * Streams: slot i of group G draws from ("G/i", FAIL), ("G/i", LAUNCH) and
  * ("G/i", PHASE), in the order of its own history.
  *
@@ -77,13 +88,13 @@ enum { PURPOSE_LAUNCH = RNG_PURPOSE_MODEL + 2, PURPOSE_PHASE = RNG_PURPOSE_MODEL
 #define MAX_GROUP_SIZE 1000
 
 static const char *const balancer_keys[] = {"name", "region", "health_check",
-                                            "deregistration_delay", NULL};
+                                            "deregistration_delay", "tags", NULL};
 static const char *const target_check_keys[] = {"interval", "timeout", "healthy_threshold_count",
                                                 "unhealthy_threshold_count", NULL};
 static const char *const group_keys[] = {
     "name", "load_balancer", "zones", "min_size", "max_size", "desired_capacity",
     "health_check_type", "health_check_grace_period", "ec2_status_check", "instance_type",
-    "capacity_per_instance", "instance_fail", "launch_time", NULL};
+    "capacity_per_instance", "instance_fail", "launch_time", "response_time", "tags", NULL};
 
 /* ---- parsing ---------------------------------------------------------------------------- */
 
@@ -174,6 +185,10 @@ int balancers_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
                 yerror(c, v, &p, "the deregistration delay is 0s to 3600s, not %s", v->text);
                 ok = false;
             }
+        }
+        if ((v = ymap_get(lb_node, "tags")) != NULL) {
+            ypath p = YPATH_KEY(&item, "tags");
+            ok = tags_parse(c, v, &p, &lb->tags) && ok;
         }
         if (!ok)
             result = -1;
@@ -338,6 +353,16 @@ static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *p
         else
             ok = false;
     }
+    /* no AWS figure for an instance's own response time: an assumption */
+    g->response_time_s = 0.020;
+    if ((v = ymap_get(node, "response_time")) != NULL) {
+        ypath p = YPATH_KEY(path, "response_time");
+        ok = yget_duration(c, v, &p, &g->response_time_s) && ok;
+    }
+    if ((v = ymap_get(node, "tags")) != NULL) {
+        ypath p = YPATH_KEY(path, "tags");
+        ok = tags_parse(c, v, &p, &g->tags) && ok;
+    }
     return ok;
 }
 
@@ -374,11 +399,16 @@ typedef struct instance {
     bool alive;           /* running, not failed, zone and region up */
     bool lb_healthy;      /* the load balancer's view */
     bool new_target;      /* registered and never healthy yet: one check will do */
+    bool terminated;      /* injected: gone for good (failed too) */
+    bool stopped;         /* injected: down until started (failed too) */
+    double capacity_factor;   /* injected stress: the share of its capacity it serves */
+    double added_latency_s;   /* injected stress: added to each response */
     double started_s;     /* running since (the grace period counts from here) */
     double phase_s;       /* its health checks' phase */
     des_event_id life_event;    /* launch completion or failure */
     des_event_id health_event;  /* the load balancer's next verdict */
     des_event_id asg_event;     /* the group's next health decision */
+    des_event_id status_event;  /* EC2 status check of a stopped or terminated instance */
     gsl_rng *fail_rng, *launch_rng, *phase_rng;
 } instance;
 
@@ -466,9 +496,44 @@ static void on_launched(des_sim *sim, void *subject, void *object);
 static void on_lb_verdict(des_sim *sim, void *subject, void *object);
 static void on_asg_check(des_sim *sim, void *subject, void *object);
 static void on_drained(des_sim *sim, void *subject, void *object);
+static void on_status_check(des_sim *sim, void *subject, void *object);
+
+/* "web-east/2": an instance slot as an event's target, formatted only
+ * when someone listens (the trace or an observer); "" otherwise. */
+#define SLOT_NAME_SIZE 96
+static const char *slot_name(const trial_world *w, int g, int i, char *buf)
+{
+    buf[0] = '\0';
+    if (w->trace != NULL || w->observer.event != NULL)
+        snprintf(buf, SLOT_NAME_SIZE, "%s/%d", w->sc->dr.groups[g].name, i);
+    return buf;
+}
+
+/* A running instance that EC2 itself no longer reports running (stopped
+ * or terminated by an experiment): the group's EC2 status check sees it
+ * whatever its health_check_type. */
+static bool ec2_not_running(const instance *inst)
+{
+    return inst->stopped || inst->terminated;
+}
+
+static void schedule_status_check(trial_world *w, int g, int i)
+{
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    cancel(w, &inst->status_event);
+    if (inst->state == SLOT_RUNNING && ec2_not_running(inst) &&
+        w->domains[w->sc->dr.balancers[cfg->balancer].region].up) {
+        double delay_s = dist_sample(&cfg->ec2_status_check, inst->launch_rng);
+        inst->status_event = des_schedule(w->sim, des_now(w->sim) + delay_s, PRIORITY_RECOVERY,
+                                          on_status_check, w, SLOT_OBJECT(g, i));
+    }
+}
 
 static void schedule_failure(trial_world *w, int g, int i)
 {
+    if (!world_background_failures(w))
+        return;
     instance *inst = &state_of(w)->groups[g].slots[i];
     double gap_s = dist_sample(&w->sc->dr.groups[g].instance_fail, inst->fail_rng);
     inst->life_event = des_schedule(w->sim, des_now(w->sim) + gap_s, PRIORITY_FAILURE, on_failed,
@@ -502,6 +567,8 @@ static void health_follows(trial_world *w, int g, int i)
             inst->asg_event = des_schedule(w->sim, now_s + delay_s, PRIORITY_RECOVERY,
                                            on_asg_check, w, SLOT_OBJECT(g, i));
         }
+    } else if (ec2_not_running(inst) || inst->status_event != 0) {
+        schedule_status_check(w, g, i);
     }
 }
 
@@ -547,10 +614,14 @@ static void launch(trial_world *w, int g, int i, int zone)
     inst->alive = false;
     inst->lb_healthy = false;
     inst->new_target = true;
+    inst->terminated = inst->stopped = false;
+    inst->capacity_factor = 1.0; /* a new instance is unstressed */
+    inst->added_latency_s = 0.0;
     double launch_s = dist_sample(&w->sc->dr.groups[g].launch_time, inst->launch_rng);
-    if (w->trace != NULL) {
-        char takes[32];
-        world_trace(w, "Auto Scaling group %s launches %s/%d in %s (%s)", w->sc->dr.groups[g].name,
+    if (w->trace != NULL || w->observer.event != NULL) {
+        char takes[32], name[SLOT_NAME_SIZE];
+        world_event(w, EVENT_REPAIR, slot_name(w, g, i, name),
+                    "Auto Scaling group %s launches %s/%d in %s (%s)", w->sc->dr.groups[g].name,
                     w->sc->dr.groups[g].name, i, w->sc->domains[zone].name,
                     duration_format(launch_s, takes, sizeof takes));
     }
@@ -565,6 +636,7 @@ static void drain(trial_world *w, int g, int i)
     cancel(w, &inst->life_event);
     cancel(w, &inst->health_event);
     cancel(w, &inst->asg_event);
+    cancel(w, &inst->status_event);
     inst->state = SLOT_DRAINING;
     inst->alive = false;
     inst->lb_healthy = false;
@@ -677,7 +749,9 @@ static void on_launched(des_sim *sim, void *subject, void *object)
     }
     inst->state = SLOT_RUNNING;
     inst->started_s = des_now(sim);
-    world_trace(w, "instance %s/%d is running in %s; its first health check is due",
+    char name[SLOT_NAME_SIZE];
+    world_event(w, EVENT_RECOVER, slot_name(w, g, i, name),
+                "instance %s/%d is running in %s; its first health check is due",
                 w->sc->dr.groups[g].name, i, w->sc->domains[inst->zone].name);
     inst->phase_s = gsl_rng_uniform(inst->phase_rng) *
                     w->sc->dr.balancers[w->sc->dr.groups[g].balancer].check.interval_s;
@@ -696,16 +770,18 @@ static void on_failed(des_sim *sim, void *subject, void *object)
     inst->failed = true;
     w->result->component_failures++;
     w->cause = (world_cause){CAUSE_INSTANCE, g, i};
-    world_trace(w, "instance %s/%d (%s) fails", w->sc->dr.groups[g].name, i,
-                w->sc->domains[inst->zone].name);
+    char name[SLOT_NAME_SIZE];
+    world_event(w, EVENT_FAIL, slot_name(w, g, i, name), "instance %s/%d (%s) fails",
+                w->sc->dr.groups[g].name, i, w->sc->domains[inst->zone].name);
     refresh_alive(w, g, i);
     world_dr_update(w);
 }
 
 static void replace(trial_world *w, int g, int i)
 {
-    world_trace(w, "Auto Scaling group %s replaces %s/%d", w->sc->dr.groups[g].name,
-                w->sc->dr.groups[g].name, i);
+    char name[SLOT_NAME_SIZE];
+    world_event(w, EVENT_DETECT, slot_name(w, g, i, name), "Auto Scaling group %s replaces %s/%d",
+                w->sc->dr.groups[g].name, w->sc->dr.groups[g].name, i);
     drain(w, g, i);
     reconcile(w, g);
 }
@@ -718,11 +794,13 @@ static void on_lb_verdict(des_sim *sim, void *subject, void *object)
     instance *inst = &state_of(w)->groups[g].slots[i];
     inst->health_event = 0;
     inst->lb_healthy = inst->alive;
-    if (w->trace != NULL) {
+    if (w->trace != NULL || w->observer.event != NULL) {
         const healthcheck *hc = &w->sc->dr.balancers[cfg->balancer].check;
         int checks = inst->lb_healthy ? (inst->new_target ? 1 : hc->healthy_threshold)
                                       : hc->unhealthy_threshold;
-        world_trace(w, "load balancer %s marks %s/%d (%s) %s after %d %s check%s",
+        char name[SLOT_NAME_SIZE];
+        world_event(w, inst->lb_healthy ? EVENT_RECOVER : EVENT_DETECT, slot_name(w, g, i, name),
+                    "load balancer %s marks %s/%d (%s) %s after %d %s check%s",
                     w->sc->dr.balancers[cfg->balancer].name, cfg->name, i,
                     w->sc->domains[inst->zone].name, inst->lb_healthy ? "healthy" : "unhealthy",
                     checks, inst->lb_healthy ? "passing" : "failed", checks == 1 ? "" : "s");
@@ -750,6 +828,20 @@ static void on_asg_check(des_sim *sim, void *subject, void *object)
     inst->asg_event = 0;
     bool unhealthy = cfg->health_check_type == HEALTH_CHECK_ELB ? !inst->lb_healthy : !inst->alive;
     if (inst->state == SLOT_RUNNING && unhealthy) {
+        replace(w, g, i);
+        world_dr_update(w);
+    }
+}
+
+/* EC2 reports the instance stopped or terminated: the group replaces it. */
+static void on_status_check(des_sim *sim, void *subject, void *object)
+{
+    (void)sim;
+    trial_world *w = subject;
+    int g = SLOT_GROUP(object), i = SLOT_INDEX(object);
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    inst->status_event = 0;
+    if (inst->state == SLOT_RUNNING && ec2_not_running(inst)) {
         replace(w, g, i);
         world_dr_update(w);
     }
@@ -783,8 +875,11 @@ void web_start(trial_world *w)
             rng_stream_set(inst->fail_rng, w->seed, w->trial, hash, RNG_PURPOSE_FAIL);
             rng_stream_set(inst->launch_rng, w->seed, w->trial, hash, PURPOSE_LAUNCH);
             rng_stream_set(inst->phase_rng, w->seed, w->trial, hash, PURPOSE_PHASE);
-            inst->life_event = inst->health_event = inst->asg_event = 0;
+            inst->life_event = inst->health_event = inst->asg_event = inst->status_event = 0;
             inst->state = SLOT_EMPTY;
+            inst->terminated = inst->stopped = false;
+            inst->capacity_factor = 1.0;
+            inst->added_latency_s = 0.0;
             if (i >= cfg->desired_capacity)
                 continue;
             /* at t = 0 everything is up: running, healthy, past its grace,
@@ -835,8 +930,51 @@ void web_set_desired_capacity(trial_world *w, int g, int desired)
     if (desired > cfg->max_size)
         desired = cfg->max_size;
     s->groups[g].desired = desired;
-    world_trace(w, "desired capacity of %s set to %d", cfg->name, desired);
+    world_event(w, EVENT_FAILOVER, cfg->name, "desired capacity of %s set to %d", cfg->name,
+                desired);
     reconcile(w, g);
+}
+
+/* How balancer b spreads the requests routed to it now: over the targets
+ * it believes healthy, or over every registered one when it believes none
+ * is (ALB fails open). */
+typedef struct balancer_split {
+    bool fail_open;
+    int targets;
+    double demand_rps;
+} balancer_split;
+
+static balancer_split split_of(trial_world *w, const web_state *s, size_t b)
+{
+    const dr_config *dr = &w->sc->dr;
+    int believed = 0, registered = 0;
+    for (size_t g = 0; g < dr->n_groups; g++) {
+        if (dr->groups[g].balancer != (int)b)
+            continue;
+        const asg_state *gs = &s->groups[g];
+        for (int i = 0; i < gs->n_slots; i++) {
+            registered += gs->slots[i].state == SLOT_RUNNING;
+            believed += gs->slots[i].state == SLOT_RUNNING && gs->slots[i].lb_healthy;
+        }
+    }
+    bool fail_open = believed == 0; /* ALB routes to all when none look healthy */
+    return (balancer_split){fail_open, fail_open ? registered : believed,
+                            dr->demand_rps * w->route_share[dr->balancers[b].region]};
+}
+
+/* Whether the instance gets requests and answers them. */
+static bool serving(const instance *inst, const balancer_split *split)
+{
+    return inst->state == SLOT_RUNNING && inst->alive && (split->fail_open || inst->lb_healthy);
+}
+
+/* What a serving instance of group g answers, in requests per second: its
+ * share, up to its (possibly stressed) capacity. */
+static double served_rps(const asg_config *cfg, const instance *inst, const balancer_split *split)
+{
+    double share = split->demand_rps / split->targets;
+    double capacity = cfg->capacity_per_instance * inst->capacity_factor;
+    return share < capacity ? share : capacity;
 }
 
 /* What each region's load balancer serves of the requests routed to it. */
@@ -848,33 +986,20 @@ void web_update(trial_world *w)
     const dr_config *dr = &w->sc->dr;
     for (size_t b = 0; b < dr->n_balancers; b++) {
         int region = dr->balancers[b].region;
-        int believed = 0, registered = 0;
-        for (size_t g = 0; g < dr->n_groups; g++) {
-            if (dr->groups[g].balancer != (int)b)
-                continue;
-            asg_state *gs = &s->groups[g];
-            for (int i = 0; i < gs->n_slots; i++) {
-                registered += gs->slots[i].state == SLOT_RUNNING;
-                believed += gs->slots[i].state == SLOT_RUNNING && gs->slots[i].lb_healthy;
-            }
-        }
-        bool fail_open = believed == 0; /* ALB routes to all when none look healthy */
-        int targets = fail_open ? registered : believed;
-        double demand = dr->demand_rps * w->route_share[region];
+        balancer_split split = split_of(w, s, b);
+        double demand = split.demand_rps;
         double served = 0.0;
         bool live = false;
         for (size_t g = 0; g < dr->n_groups; g++) {
             if (dr->groups[g].balancer != (int)b)
                 continue;
             asg_state *gs = &s->groups[g];
-            double capacity = dr->groups[g].capacity_per_instance;
             for (int i = 0; i < gs->n_slots; i++) {
                 const instance *inst = &gs->slots[i];
-                if (inst->state != SLOT_RUNNING || !inst->alive || !(fail_open || inst->lb_healthy))
+                if (!serving(inst, &split))
                     continue;
                 live = true;
-                double share = demand / targets;
-                served += share < capacity ? share : capacity;
+                served += served_rps(&dr->groups[g], inst, &split);
             }
         }
         live = live && w->domains[region].up;
@@ -884,4 +1009,199 @@ void web_update(trial_world *w)
         else
             w->region_served[region] = live ? 1.0 : 0.0;
     }
+}
+
+/* ---- fault injection and metrics -------------------------------------------------------- */
+
+/* Slot i of group g, or NULL when there is no such slot. */
+static instance *slot_of(trial_world *w, int g, int i)
+{
+    web_state *s = state_of(w);
+    if (s == NULL || g < 0 || (size_t)g >= w->sc->dr.n_groups || i < 0 ||
+        i >= s->groups[g].n_slots)
+        return NULL;
+    return &s->groups[g].slots[i];
+}
+
+int web_slot_count(trial_world *w, int g)
+{
+    web_state *s = state_of(w);
+    if (s == NULL || g < 0 || (size_t)g >= w->sc->dr.n_groups)
+        return 0;
+    return s->groups[g].n_slots;
+}
+
+int web_running_zone(trial_world *w, int g, int i)
+{
+    const instance *inst = slot_of(w, g, i);
+    if (inst == NULL || inst->state != SLOT_RUNNING || ec2_not_running(inst))
+        return -1;
+    return inst->zone;
+}
+
+/* A running instance goes down by an experiment's hand: it fails, counts
+ * as a failure (once: terminating a stopped instance is not a second),
+ * and its own failure process ends. */
+static void take_down(trial_world *w, int g, int i, bool was_stopped)
+{
+    instance *inst = &state_of(w)->groups[g].slots[i];
+    cancel(w, &inst->life_event);
+    inst->failed = true;
+    if (!was_stopped)
+        w->result->component_failures++;
+    w->cause = (world_cause){CAUSE_INSTANCE, g, i};
+    bool was_alive = inst->alive;
+    refresh_alive(w, g, i);
+    /* already dead (its zone down, or failed): the checks that follow its
+     * liveness are under way; EC2's status check is new */
+    if (!was_alive && w->sc->dr.groups[g].health_check_type == HEALTH_CHECK_ELB &&
+        inst->status_event == 0)
+        schedule_status_check(w, g, i);
+    world_dr_update(w);
+}
+
+bool web_inject_terminate(trial_world *w, int g, int i)
+{
+    instance *inst = slot_of(w, g, i);
+    if (inst == NULL || inst->state != SLOT_RUNNING || inst->terminated)
+        return false;
+    bool was_stopped = inst->stopped;
+    inst->terminated = true;
+    inst->stopped = false;
+    char name[SLOT_NAME_SIZE];
+    world_event(w, EVENT_INJECT, slot_name(w, g, i, name), "instance %s/%d (%s) is terminated",
+                w->sc->dr.groups[g].name, i, w->sc->domains[inst->zone].name);
+    take_down(w, g, i, was_stopped);
+    return true;
+}
+
+bool web_inject_stop(trial_world *w, int g, int i)
+{
+    instance *inst = slot_of(w, g, i);
+    if (inst == NULL || inst->state != SLOT_RUNNING || ec2_not_running(inst))
+        return false;
+    inst->stopped = true;
+    char name[SLOT_NAME_SIZE];
+    world_event(w, EVENT_INJECT, slot_name(w, g, i, name), "instance %s/%d (%s) is stopped",
+                w->sc->dr.groups[g].name, i, w->sc->domains[inst->zone].name);
+    take_down(w, g, i, false);
+    return true;
+}
+
+bool web_inject_start(trial_world *w, int g, int i)
+{
+    instance *inst = slot_of(w, g, i);
+    /* a stopped instance the group has replaced is draining, or its slot
+     * holds another instance by now */
+    if (inst == NULL || inst->state != SLOT_RUNNING || !inst->stopped)
+        return false;
+    inst->stopped = false;
+    inst->failed = false;
+    char name[SLOT_NAME_SIZE];
+    world_event(w, EVENT_ROLLBACK, slot_name(w, g, i, name), "instance %s/%d (%s) is started again",
+                w->sc->dr.groups[g].name, i, w->sc->domains[inst->zone].name);
+    cancel(w, &inst->status_event);
+    refresh_alive(w, g, i);
+    schedule_failure(w, g, i);
+    world_dr_update(w);
+    return true;
+}
+
+bool web_inject_stress(trial_world *w, int g, int i, double capacity_factor,
+                       double added_latency_s)
+{
+    instance *inst = slot_of(w, g, i);
+    if (inst == NULL || inst->state != SLOT_RUNNING || ec2_not_running(inst) ||
+        !(capacity_factor > 0.0 && capacity_factor <= 1.0) ||
+        !(added_latency_s >= 0.0 && isfinite(added_latency_s)))
+        return false;
+    inst->capacity_factor = capacity_factor;
+    inst->added_latency_s = added_latency_s;
+    char name[SLOT_NAME_SIZE];
+    if (capacity_factor == 1.0 && added_latency_s == 0.0) {
+        world_event(w, EVENT_ROLLBACK, slot_name(w, g, i, name), "instance %s/%d is no longer stressed",
+                    w->sc->dr.groups[g].name, i);
+    } else if (w->trace != NULL || w->observer.event != NULL) {
+        char what[96] = "", added[32];
+        if (capacity_factor < 1.0)
+            snprintf(what, sizeof what, "%.4g%% of its capacity", 100.0 * capacity_factor);
+        if (added_latency_s > 0.0)
+            snprintf(what + strlen(what), sizeof what - strlen(what), "%sresponses %s slower",
+                     what[0] ? ", " : "", duration_format(added_latency_s, added, sizeof added));
+        world_event(w, EVENT_INJECT, slot_name(w, g, i, name), "instance %s/%d is stressed: %s",
+                    w->sc->dr.groups[g].name, i, what);
+    }
+    world_dr_update(w);
+    return true;
+}
+
+double web_healthy_hosts(trial_world *w)
+{
+    web_state *s = state_of(w);
+    if (s == NULL)
+        return 0.0;
+    const dr_config *dr = &w->sc->dr;
+    int hosts = 0;
+    for (size_t g = 0; g < dr->n_groups; g++) {
+        if (!w->domains[dr->balancers[dr->groups[g].balancer].region].up)
+            continue; /* the load balancer is down with its region */
+        const asg_state *gs = &s->groups[g];
+        for (int i = 0; i < gs->n_slots; i++)
+            hosts += gs->slots[i].state == SLOT_RUNNING && gs->slots[i].lb_healthy;
+    }
+    return hosts;
+}
+
+double web_healthy_capacity_rps(trial_world *w)
+{
+    web_state *s = state_of(w);
+    if (s == NULL)
+        return 0.0;
+    const dr_config *dr = &w->sc->dr;
+    double capacity = 0.0;
+    for (size_t g = 0; g < dr->n_groups; g++) {
+        const asg_state *gs = &s->groups[g];
+        for (int i = 0; i < gs->n_slots; i++) {
+            const instance *inst = &gs->slots[i];
+            if (inst->state == SLOT_RUNNING && inst->lb_healthy && inst->alive)
+                capacity += dr->groups[g].capacity_per_instance * inst->capacity_factor;
+        }
+    }
+    return capacity;
+}
+
+double web_latency_s(trial_world *w)
+{
+    web_state *s = state_of(w);
+    if (s == NULL)
+        return NAN;
+    const dr_config *dr = &w->sc->dr;
+    /* weighted by the requests each instance answers; with no demand
+     * routed anywhere, each serving instance counts once */
+    double weighted = 0.0, weight = 0.0, plain = 0.0;
+    int serving_count = 0;
+    for (size_t b = 0; b < dr->n_balancers; b++) {
+        if (!w->domains[dr->balancers[b].region].up)
+            continue;
+        balancer_split split = split_of(w, s, b);
+        for (size_t g = 0; g < dr->n_groups; g++) {
+            if (dr->groups[g].balancer != (int)b)
+                continue;
+            const asg_state *gs = &s->groups[g];
+            for (int i = 0; i < gs->n_slots; i++) {
+                const instance *inst = &gs->slots[i];
+                if (!serving(inst, &split))
+                    continue;
+                double latency_s = dr->groups[g].response_time_s + inst->added_latency_s;
+                double rps = split.demand_rps > 0.0 ? served_rps(&dr->groups[g], inst, &split) : 0.0;
+                weighted += rps * latency_s;
+                weight += rps;
+                plain += latency_s;
+                serving_count++;
+            }
+        }
+    }
+    if (weight > 0.0)
+        return weighted / weight;
+    return serving_count > 0 ? plain / serving_count : NAN; /* nothing served: no datapoint */
 }

@@ -74,6 +74,7 @@ void scenario_free(scenario *sc)
         free(sc->domains[d].name);
         dist_free(&sc->domains[d].fail);
         dist_free(&sc->domains[d].repair);
+        tags_free(&sc->domains[d].tags);
     }
     free(sc->domains);
     for (size_t g = 0; g < sc->n_groups; g++) {
@@ -82,6 +83,7 @@ void scenario_free(scenario *sc)
         dist_free(&sc->groups[g].repair);
         free(sc->groups[g].copy_domain);
         free(sc->groups[g].copy_hash);
+        tags_free(&sc->groups[g].tags);
     }
     free(sc->groups);
     service_node_free(sc->service);

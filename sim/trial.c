@@ -282,6 +282,14 @@ static double dr_fraction(const trial_world *w)
     return f > 1.0 ? 1.0 : f;
 }
 
+/* Where a disaster struck, as an event's target: the zone or region, or
+ * for corruption the database. */
+static const char *disaster_place(const trial_world *w, const disaster *d)
+{
+    return d->kind == DISASTER_CORRUPTION ? scenario_data_name(w->sc, d->domain)
+                                          : w->sc->domains[d->domain].name;
+}
+
 /* Full service: f back to 1, up to rounding in the sum of shares. */
 #define FULL_SERVICE (1.0 - 1e-9)
 
@@ -292,9 +300,10 @@ static void close_restored_disasters(trial_world *w, double now_s)
         disaster *d = &w->disasters->items[i];
         if (isnan(d->restored_s) && d->armed_s <= now_s) {
             d->restored_s = now_s;
-            if (w->trace != NULL) {
+            if (w->trace != NULL || w->observer.event != NULL) {
                 char rto[32];
-                world_trace(w, "full service after the %s disaster: RTO %s", disaster_kind_name(d->kind),
+                world_event(w, EVENT_SERVICE, disaster_place(w, d),
+                            "full service after the %s disaster: RTO %s", disaster_kind_name(d->kind),
                             duration_format(now_s - d->start_s, rto, sizeof rto));
             }
         }
@@ -320,9 +329,10 @@ void world_served_changed(trial_world *w)
     bool was_up = w->served_fraction >= w->up_threshold;
     bool up = f >= w->up_threshold;
     if (up != was_up)
-        world_trace(w, "service %s: serving %.4g%% of requests", up ? "UP" : "DOWN", 100.0 * f);
+        world_event(w, EVENT_SERVICE, "", "service %s: serving %.4g%% of requests",
+                    up ? "UP" : "DOWN", 100.0 * f);
     else
-        world_trace(w, "serving %.4g%% of requests", 100.0 * f);
+        world_event(w, EVENT_SERVICE, "", "serving %.4g%% of requests", 100.0 * f);
     w->served_fraction = f;
     if (w->observer.served != NULL)
         w->observer.served(w->observer.ctx, now_s, f);
@@ -391,9 +401,10 @@ void world_disaster_data_loss(trial_world *w, int index, double lost_s)
     if (!(lost_s > d->data_loss_s))
         return;
     d->data_loss_s = lost_s;
-    if (w->trace != NULL) {
+    if (w->trace != NULL || w->observer.event != NULL) {
         char lost[32];
-        world_trace(w, "the %s disaster loses %s of writes (RPO so far)", disaster_kind_name(d->kind),
+        world_event(w, EVENT_DATA, disaster_place(w, d),
+                    "the %s disaster loses %s of writes (RPO so far)", disaster_kind_name(d->kind),
                     duration_format(d->data_loss_s, lost, sizeof lost));
     }
 }

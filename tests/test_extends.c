@@ -640,7 +640,7 @@ static void test_without_extends_a_file_loads_as_before(void **state)
     char *printed = diag_text(&diag);
     assert_string_equal(printed, "inline.yaml:4:37: error: components[0]: unknown key 'remove' "
                                  "(expected one of: name, count, zone, zones, fail, repair, "
-                                 "crews)\n");
+                                 "crews, tags)\n");
     free(printed);
     diag_free(&diag);
 }
