@@ -28,7 +28,9 @@
  * period's datapoint is the statistic over its ticks; the alarm is in
  * ALARM when at least datapoints_to_alarm of the last evaluation_periods
  * datapoints breach the threshold, OK otherwise, INSUFFICIENT_DATA until
- * the first datapoint.  Periods are aligned to t = 0.
+ * the first datapoint.  Periods are aligned to t = 0.  A tick without
+ * data (NaN: latency when nothing is served) is left out; a period with
+ * none gives no datapoint and the state holds (TreatMissingData: missing).
  *
  * Ownership: alarm_list_free() releases what the parsers allocated.
  */
@@ -110,6 +112,7 @@ typedef struct alarm_eval {
     alarm_state state;
     double sum, min, max;      /* the open period's ticks */
     int ticks;
+    int valid;                 /* ticks of the open period with data */
     bool breaches[ALARM_MAX_EVALUATION_PERIODS]; /* ring of the last datapoints */
     int datapoints;            /* datapoints so far (capped at evaluation_periods) */
     int ring_next;

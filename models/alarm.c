@@ -325,23 +325,32 @@ bool alarm_eval_tick(alarm_eval *e, double value)
     const alarm_config *a = e->config;
     if (e->ticks == 0) {
         e->sum = 0.0;
-        e->min = e->max = value;
+        e->valid = 0;
+        e->min = INFINITY;
+        e->max = -INFINITY;
     }
-    e->sum += value;
-    if (value < e->min)
-        e->min = value;
-    if (value > e->max)
-        e->max = value;
+    if (!isnan(value)) { /* missing data (no request served): no sample */
+        e->sum += value;
+        e->valid++;
+        if (value < e->min)
+            e->min = value;
+        if (value > e->max)
+            e->max = value;
+    }
     e->ticks++;
     int ticks_per_period = (int)lround(a->period_s / ALARM_TICK_S);
     if (ticks_per_period < 1)
         ticks_per_period = 1;
     if (e->ticks < ticks_per_period)
         return false;
+    int valid = e->valid;
     double datapoint = a->statistic == STATISTIC_MAXIMUM   ? e->max
                        : a->statistic == STATISTIC_MINIMUM ? e->min
-                                                           : e->sum / e->ticks;
+                                                           : e->sum / valid;
     e->ticks = 0;
+    if (valid == 0) /* a period without data: no datapoint, the state holds
+                       (CloudWatch's TreatMissingData: missing) */
+        return false;
     e->last_datapoint = datapoint;
     e->breaches[e->ring_next] = breaches(a, datapoint);
     e->ring_next = (e->ring_next + 1) % a->evaluation_periods;

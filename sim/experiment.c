@@ -191,9 +191,15 @@ static double window_mean(const run_ctx *x, metric_kind m, double window_s)
     if (k == 0)
         return NAN;
     double sum = 0.0;
-    for (size_t i = n - k; i < n; i++)
-        sum += x->run->samples[i].value[m];
-    return sum / (double)k;
+    size_t valid = 0;
+    for (size_t i = n - k; i < n; i++) {
+        double v = x->run->samples[i].value[m];
+        if (!isnan(v)) { /* latency has no value while nothing is served */
+            sum += v;
+            valid++;
+        }
+    }
+    return valid > 0 ? sum / (double)valid : NAN;
 }
 
 static const char *const PHASES[3] = {"before", "during", "after"};

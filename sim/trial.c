@@ -597,9 +597,10 @@ static void print_stamp(const trial_world *w, double t)
         double since = t - w->trace_origin_s;
         const char *sign = since < 0.0 ? "-" : "";
         since = fabs(since);
-        long long whole = (long long)floor(since);
-        fprintf(w->trace, "%s%02lld:%02lld:%02lld%s  ", sign, whole / 3600, whole / 60 % 60,
-                whole % 60, since - (double)whole >= 0.05 ? "+" : " ");
+        long long tenths = (long long)floor(since * 10.0 + 0.5);
+        long long whole = tenths / 10;
+        fprintf(w->trace, "%s%02lld:%02lld:%02lld.%lld  ", sign, whole / 3600, whole / 60 % 60,
+                whole % 60, tenths % 10);
         return;
     }
     long long whole = (long long)floor(t);

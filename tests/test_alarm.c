@@ -120,6 +120,23 @@ static void test_comparisons_at_the_threshold(void **state)
     }
 }
 
+static void test_ticks_without_data_are_left_out(void **state)
+{
+    (void)state;
+    alarm_config a = config(STATISTIC_AVERAGE, 30.0, 1, 1, 0.5, COMPARE_GREATER);
+    alarm_eval e;
+    alarm_eval_reset(&e, &a);
+    alarm_eval_tick(&e, NAN);
+    alarm_eval_tick(&e, 1.0);
+    assert_true(alarm_eval_tick(&e, NAN)); /* the average of the one value: 1 */
+    assert_int_equal(e.state, ALARM_ALARM);
+    assert_true(e.last_datapoint == 1.0);
+    /* a whole period without data gives no datapoint: the state holds */
+    for (int i = 0; i < 3; i++)
+        assert_false(alarm_eval_tick(&e, NAN));
+    assert_int_equal(e.state, ALARM_ALARM);
+}
+
 static void test_both_spellings_read_alike(void **state)
 {
     (void)state;
@@ -188,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_the_window_slides),
         cmocka_unit_test(test_the_datapoint_is_the_statistic_over_the_period),
         cmocka_unit_test(test_comparisons_at_the_threshold),
+        cmocka_unit_test(test_ticks_without_data_are_left_out),
         cmocka_unit_test(test_both_spellings_read_alike),
         cmocka_unit_test(test_cloudformation_tags_are_kept),
     };
