@@ -1298,8 +1298,10 @@ int experiment_load(experiment *ex, const char *path, const scenario *sc, const 
 {
     init(ex);
     ydoc doc;
-    if (ydoc_load(&doc, path, diag) != 0)
+    if (ydoc_load(&doc, path, diag) != 0) {
+        ydoc_free(&doc); /* a failed load may keep the file's name */
         return -1;
+    }
     ex->file = strdup(path);
     return load_common(ex, &doc, diag, sc, template_id);
 }
@@ -1309,8 +1311,10 @@ int experiment_load_string(experiment *ex, const char *name, const char *text, s
 {
     init(ex);
     ydoc doc;
-    if (ydoc_load_string(&doc, name, NULL, text, length, diag) != 0)
+    if (ydoc_load_string(&doc, name, NULL, text, length, diag) != 0) {
+        ydoc_free(&doc);
         return -1;
+    }
     ex->file = strdup(name);
     return load_common(ex, &doc, diag, sc, template_id);
 }
