@@ -31,5 +31,6 @@ int cli_load_scenario(const char *path, scenario *sc);
 
 /* The commands that live outside sim/main.c. */
 int command_experiment(int argc, char **argv);
+int command_plan(int argc, char **argv);
 
 #endif

@@ -116,6 +116,11 @@ int scenario_load(scenario *sc, const char *path, diag_list *diag);
 int scenario_load_string(scenario *sc, const char *name, const char *text, size_t length,
                          diag_list *diag);
 
+/* The same from a document already loaded (and perhaps edited: the
+ * planner fills in its open values); the document stays the caller's. */
+struct ydoc;
+int scenario_load_doc(scenario *sc, struct ydoc *doc, diag_list *diag);
+
 void scenario_free(scenario *sc);
 
 /* A run that would need more kernel events than this per trial is refused:

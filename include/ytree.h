@@ -92,6 +92,9 @@ typedef struct ydoc {
     ybase *bases;      /* every base file loaded, in the order they were read */
     size_t n_bases;
     size_t node_count; /* over all the files */
+    int extends_choice;      /* ydoc_load_choosing: which of `extends: {one_of}`; -1 none */
+    size_t extends_options;  /* how many bases `extends: {one_of}` lists (0: not open) */
+    char *extends_chosen;    /* the chosen base's path as written, or NULL */
 } ydoc;
 
 /* Loads path and the bases it extends.  0 on success; -1 with diagnostics
@@ -104,6 +107,20 @@ int ydoc_load(ydoc *doc, const char *path, diag_list *diag);
  * (may be NULL for "."). */
 int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *text,
                      size_t length, diag_list *diag);
+
+/* The same, for a file whose top-level `extends` may be open, as
+ * `drsim plan` writes it: `extends: {one_of: [a.yaml, b.yaml]}` loads with
+ * base number `extends_choice` (from 0) and sets doc->extends_options.
+ * ydoc_load refuses such a file. */
+int ydoc_load_choosing(ydoc *doc, const char *path, int extends_choice, diag_list *diag);
+
+/* Replaces `node` (and everything under it) with a move of `item`, a node
+ * somewhere inside it (a planner's chosen value); item's own slot keeps an
+ * empty scalar.  false when item is not under node or out of memory. */
+bool ynode_replace_with_descendant(ynode *node, ynode *item);
+
+/* Makes `node` the plain scalar `text` (its position is kept). */
+bool ynode_set_scalar(ynode *node, const char *text);
 
 void ydoc_free(ydoc *doc);
 

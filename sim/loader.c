@@ -297,3 +297,18 @@ int scenario_load_string(scenario *sc, const char *name, const char *text, size_
         result = -1;
     return finish(sc, &doc, result);
 }
+
+int scenario_load_doc(scenario *sc, ydoc *doc, diag_list *diag)
+{
+    memset(sc, 0, sizeof *sc);
+    set_defaults(sc);
+    size_t errors_before = diag_error_count(diag);
+    int result = load_tree(sc, doc, diag);
+    if (diag_error_count(diag) > errors_before)
+        result = -1;
+    if (result == 0 && (sc->file = strdup(doc->file)) == NULL)
+        result = -1;
+    if (result != 0)
+        scenario_free(sc);
+    return result;
+}

@@ -43,6 +43,8 @@ const char usage_text[] =
     "                            [--max-trials N] [--junit FILE] [--seed S] [--threads T] [--quiet]\n"
     "       drsim experiment EXPERIMENT --scenario SCENARIO [--seed S] [--repeat N]\n"
     "                        [--csv DIR] [--plot DIR] [--template ID] [--quiet]\n"
+    "       drsim plan PLAN [--availability P] [--rto D] [--rpo D] [--max-cost USD]\n"
+    "                  [--csv FILE] [--plot DIR] [--seed S] [--threads T] [--quiet]\n"
     "       drsim validate SCENARIO\n"
     "       drsim table sla [--availability P]... [--csv FILE]\n"
     "       drsim table strategies [--trials N] [--seed S] [--csv FILE]\n"
@@ -841,6 +843,8 @@ int main(int argc, char **argv)
         return command_table(argc - 1, argv + 1);
     if (strcmp(command, "experiment") == 0)
         return command_experiment(argc - 1, argv + 1);
+    if (strcmp(command, "plan") == 0)
+        return command_plan(argc - 1, argv + 1);
     cli_usage_error("unknown command '%s'", command);
     return EXIT_BAD_INPUT;
 }

@@ -759,6 +759,34 @@ static int load_base(ydoc *doc, const ynode *root, size_t at, const char *dir,
     ypath path = YPATH_KEY(NULL, "extends");
     const ynode *value = root->pairs[at].value;
     *base_out = NULL;
+    /* `extends: {one_of: [a.yaml, b.yaml]}`: the bases a plan chooses among */
+    const ynode *options = value->kind == YNODE_MAPPING && value->n == 1
+                               ? ymap_get(value, "one_of")
+                               : NULL;
+    if (options != NULL) {
+        ypath one_of_path = YPATH_KEY(&path, "one_of");
+        if (depth > 0 || doc->extends_choice < 0) {
+            yerror(&c, value, &path,
+                   depth > 0 ? "only the planned file itself may choose among bases"
+                             : "extends: {one_of: [...]} lists bases for `drsim plan` to choose "
+                               "among; other commands need one file");
+            return -1;
+        }
+        if (options->kind != YNODE_SEQUENCE || options->n == 0) {
+            yerror(&c, options, &one_of_path, "expected a non-empty list of base files");
+            return -1;
+        }
+        doc->extends_options = options->n;
+        if ((size_t)doc->extends_choice >= options->n) {
+            yerror(&c, options, &one_of_path, "no base number %d (the list has %zu)",
+                   doc->extends_choice, options->n);
+            return -1;
+        }
+        value = options->items[doc->extends_choice];
+        if (value->kind == YNODE_SCALAR && doc->extends_chosen == NULL)
+            doc->extends_chosen = strdup(value->text);
+        path = YPATH_INDEX(&one_of_path, (size_t)doc->extends_choice);
+    }
     if (value->kind != YNODE_SCALAR || ynode_is_null(value) || value->text[0] == '\0') {
         yerror(&c, value, &path, "expected the path of a base scenario file, found %s",
                value->kind == YNODE_SCALAR && !ynode_is_null(value) ? "''"
@@ -876,9 +904,10 @@ static int load_layer(ydoc *doc, const char *file, const char *dir, const char *
 }
 
 static int load_top(ydoc *doc, const char *name, const char *dir, const char *text,
-                    size_t length, const struct stat *identity, diag_list *diag)
+                    size_t length, const struct stat *identity, diag_list *diag, int choice)
 {
     memset(doc, 0, sizeof *doc);
+    doc->extends_choice = choice;
     doc->file = strdup(name);
     doc->dir = strdup(dir ? dir : ".");
     if (doc->file == NULL || doc->dir == NULL) {
@@ -893,10 +922,22 @@ static int load_top(ydoc *doc, const char *name, const char *dir, const char *te
 int ydoc_load_string(ydoc *doc, const char *name, const char *dir, const char *text,
                      size_t length, diag_list *diag)
 {
-    return load_top(doc, name, dir, text, length, NULL, diag);
+    return load_top(doc, name, dir, text, length, NULL, diag, -1);
 }
 
+static int load_file(ydoc *doc, const char *path, diag_list *diag, int choice);
+
 int ydoc_load(ydoc *doc, const char *path, diag_list *diag)
+{
+    return load_file(doc, path, diag, -1);
+}
+
+int ydoc_load_choosing(ydoc *doc, const char *path, int extends_choice, diag_list *diag)
+{
+    return load_file(doc, path, diag, extends_choice < 0 ? 0 : extends_choice);
+}
+
+static int load_file(ydoc *doc, const char *path, diag_list *diag, int choice)
 {
     memset(doc, 0, sizeof *doc);
     char *text = NULL;
@@ -909,7 +950,7 @@ int ydoc_load(ydoc *doc, const char *path, diag_list *diag)
         return -1;
     }
     char *dir = directory_of(path);
-    int result = dir ? load_top(doc, path, dir, text, length, &st, diag) : -1;
+    int result = dir ? load_top(doc, path, dir, text, length, &st, diag, choice) : -1;
     if (dir == NULL)
         diag_error(diag, NULL, -1, -1, "", "out of memory");
     free(dir);
@@ -920,6 +961,7 @@ int ydoc_load(ydoc *doc, const char *path, diag_list *diag)
 void ydoc_free(ydoc *doc)
 {
     ynode_free(doc->root);
+    free(doc->extends_chosen);
     free(doc->file);
     free(doc->dir);
     for (size_t i = 0; i < doc->n_bases; i++) {
@@ -1255,5 +1297,75 @@ bool yget_dist(yctx *c, const ynode *node, const ypath *path, dist *out)
         return false;
     }
     *out = parsed;
+    return true;
+}
+
+/* ---- planner edits ------------------------------------------------------------------------- */
+
+/* The slot (a parent's pointer) that holds `item` under `node`, or NULL. */
+static ynode **slot_of(ynode *node, const ynode *item)
+{
+    for (size_t i = 0; node->items != NULL && i < node->n; i++) {
+        if (node->items[i] == item)
+            return &node->items[i];
+        ynode **found = slot_of(node->items[i], item);
+        if (found != NULL)
+            return found;
+    }
+    for (size_t i = 0; node->pairs != NULL && i < node->n; i++) {
+        if (node->pairs[i].value == item)
+            return &node->pairs[i].value;
+        ynode **found = slot_of(node->pairs[i].value, item);
+        if (found != NULL)
+            return found;
+    }
+    return NULL;
+}
+
+bool ynode_replace_with_descendant(ynode *node, ynode *item)
+{
+    ynode **slot = slot_of(node, item);
+    ynode *placeholder = calloc(1, sizeof *placeholder);
+    if (slot == NULL || placeholder == NULL) {
+        free(placeholder);
+        return false;
+    }
+    placeholder->kind = YNODE_SCALAR;
+    placeholder->file = item->file;
+    placeholder->text = calloc(1, 1);
+    if (placeholder->text == NULL) {
+        free(placeholder);
+        return false;
+    }
+    *slot = placeholder;
+    ynode old = *node; /* the open mapping, now without item */
+    *node = *item;
+    free(item);
+    ynode *old_copy = malloc(sizeof *old_copy);
+    if (old_copy == NULL)
+        return true; /* leaks the old subtree rather than lose the choice */
+    *old_copy = old;
+    ynode_free(old_copy);
+    return true;
+}
+
+bool ynode_set_scalar(ynode *node, const char *text)
+{
+    char *copy = strdup(text);
+    if (copy == NULL)
+        return false;
+    ynode old = *node;
+    memset(node, 0, sizeof *node);
+    node->kind = YNODE_SCALAR;
+    node->file = old.file;
+    node->line0 = old.line0;
+    node->col0 = old.col0;
+    node->plain = true;
+    node->text = copy;
+    ynode *old_copy = malloc(sizeof *old_copy);
+    if (old_copy != NULL) {
+        *old_copy = old;
+        ynode_free(old_copy);
+    }
     return true;
 }
