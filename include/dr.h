@@ -1,7 +1,7 @@
 /*
  * dr — the disaster-recovery parts of a scenario, as loaded and checked:
- * demand, DNS, load balancers, Auto Scaling groups, databases, buckets,
- * runbooks and prices.  Each part's model (a file in models/) parses it and
+ * demand, DNS, load balancers, Auto Scaling groups (with their target
+ * tracking policies), databases, buckets, runbooks and prices.  Each part's model (a file in models/) parses it and
  * simulates it; its header comment there is its spec.  Keys follow the
  * seed's CloudFormation properties in snake_case (MinSize → min_size).
  *
@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "backup.h"
+#include "demand.h"
 #include "dist.h"
 #include "healthcheck.h"
 #include "tags.h"
@@ -60,6 +61,21 @@ typedef struct lb_config {
 
 typedef enum health_check_type { HEALTH_CHECK_EC2, HEALTH_CHECK_ELB } health_check_type;
 
+/* Target tracking (AWS::AutoScaling::ScalingPolicy, TargetTrackingScaling;
+ * models/web.c and docs/capacity.md give the rule). */
+typedef enum scaling_metric {
+    SCALING_CPU,                   /* ASGAverageCPUUtilization, percent */
+    SCALING_REQUEST_COUNT          /* ALBRequestCountPerTarget, requests per target a minute */
+} scaling_metric;
+
+typedef struct scaling_policy {
+    char *name;
+    scaling_metric metric;
+    double target;                 /* CPU: percent, (0, 100]; requests per target a minute: > 0 */
+    double scale_out_cooldown_s;   /* since the previous scale-out */
+    double scale_in_cooldown_s;    /* since the previous scaling activity of either kind */
+} scaling_policy;
+
 typedef struct asg_config {
     char *name;
     int balancer;                  /* its load balancer */
@@ -75,6 +91,9 @@ typedef struct asg_config {
     dist instance_fail;            /* time to failure of an instance */
     dist launch_time;              /* launch to running (no AWS figure: an assumption) */
     double response_time_s;        /* an unstressed instance's response time (an assumption) */
+    scaling_policy *policies;      /* target tracking; none: the size changes only by runbooks */
+    size_t n_policies;
+    double instance_warmup_s;      /* EstimatedInstanceWarmup: running to counted in the metrics */
     uint64_t name_hash;
     tag_set tags;                  /* propagated to its instances */
 } asg_config;
@@ -168,7 +187,11 @@ typedef struct price {
 } price;
 
 typedef struct dr_config {
-    double demand_rps;             /* requests per second */
+    demand_profile demand;         /* D(t), requests per second (demand.h); a zeroed
+                                    * profile (no `demand` key) is a constant 0 */
+    double demand_rps;             /* the peak of D over [0, the scenario's horizon]
+                                    * (the constant itself for a constant demand), for
+                                    * sizing; the simulation reads world_demand_rps() */
     dns_config *dns;
     lb_config *balancers;
     size_t n_balancers;
@@ -186,6 +209,13 @@ typedef struct dr_config {
     size_t n_prices;
     char *prices_file;
 } dr_config;
+
+/* The demand is one value at every instant (a constant without growth):
+ * the report then keeps its time-weighted formulas. */
+static inline bool dr_demand_constant(const dr_config *dr)
+{
+    return dr->demand.kind == DEMAND_CONSTANT && dr->demand.growth == 0.0;
+}
 
 void dr_config_free(dr_config *dr);
 

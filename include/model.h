@@ -43,6 +43,16 @@ extern const model_ops model_table[];
 extern const size_t model_table_size;
 
 /* The modules' own entry points (models/domain.c, component.c, service.c). */
+
+/* The `demand` key (models/demand_model.c): demand_parse (demand.h) into
+ * sc->dr.demand.  start: w->demand_rps = D(0), then one event each time
+ * D leaves the band of 1% around the value held (demand_next_change),
+ * which holds the new value and calls world_dr_update(); a constant
+ * demand schedules nothing. */
+int demand_model_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
+void demand_model_start(trial_world *w);
+#define DEMAND_STEP_TOLERANCE 0.01
+
 int domain_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
 int domain_init(trial_world *w);
 void domain_start(trial_world *w);
@@ -75,8 +85,13 @@ void web_start(trial_world *w);
 void web_domain_changed(trial_world *w, int changed);
 void web_update(trial_world *w);
 void web_destroy(trial_world *w);
-/* set_desired_capacity: launches or terminates instances to reach it. */
+/* set_desired_capacity: launches or terminates instances to reach it
+ * (clamped to [min_size, max_size]); for target tracking it is a scaling
+ * activity, so the scale-in cooldown counts from it. */
 void web_set_desired_capacity(trial_world *w, int group, int desired);
+/* The group's desired capacity now (target tracking and runbooks change
+ * it); -1 for a group that does not exist. */
+int web_desired_capacity(trial_world *w, int group);
 
 int backup_plans_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path);
 

@@ -15,7 +15,10 @@
  *     expression alone; with the DR models, DNS shares × what each region
  *     serves × whether its data is usable.  The service is up (by time)
  *     while f >= the scenario's up threshold; ∫ f dt is its availability
- *     by requests.
+ *     by requests while the demand D is constant.  With a demand that
+ *     varies, requests count by ∫ D dt (requests_total) and ∫ D (1 − f) dt
+ *     (requests_failed): f is constant between events, so each piece is
+ *     (1 − f) times demand_integral over it, exact.
  *   - disasters: zone and region outages and data corruption, each with its
  *     RTO (until f is back to 1) and RPO (data lost, set by the models).
  *
@@ -89,6 +92,9 @@ typedef struct trial_result {
     uint64_t periods_meeting_target; /* with availability >= the scenario's target */
     uint64_t events;               /* kernel events fired */
     double served_s;               /* ∫ served fraction dt: request-weighted uptime */
+    double requests_total;         /* ∫ D dt over the horizon: requests received */
+    double requests_failed;        /* ∫ D (1 − f) dt: requests not served (refused,
+                                    * lost to dead targets, or above capacity) */
     double service_credit;         /* mean credit per billing month (with an SLA) */
 } trial_result;
 
@@ -109,6 +115,7 @@ typedef enum world_event_kind {
     EVENT_ALARM,       /* a stop-condition alarm changes state */
     EVENT_PROBE,       /* a steady-state probe is checked */
     EVENT_EXPERIMENT,  /* the experiment starts, stops or ends */
+    EVENT_SCALE,       /* a scaling policy changes a group's desired capacity */
     EVENT_KIND_COUNT
 } world_event_kind;
 

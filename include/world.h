@@ -107,6 +107,9 @@ struct trial_world {
     double *region_served;     /* share of requests routed there that it serves */
     bool *region_data_ok;      /* its database is usable from there */
     double served_fraction;    /* f(t) */
+    double demand_rps;         /* D now, as the models see it: held between demand
+                                * changes (models/demand_model.c); read it with
+                                * world_demand_rps() */
     double up_threshold;       /* up by time while f >= this */
     double fraction_since_s;   /* f has had its value since then */
     int *domain_disaster;      /* the open disaster of each domain, or -1 */
@@ -182,6 +185,20 @@ static inline bool world_background_failures(const trial_world *w)
 {
     return w->background_failures;
 }
+
+/* The demand now, in requests per second: D(t) of the scenario's profile,
+ * held piecewise constant (it changes, followed by world_dr_update(), each
+ * time D moves 1% from the value held; a constant demand never changes).
+ * What the models size and serve against.  The observer's request counts
+ * (trial_result.requests_total, requests_failed) integrate D exactly. */
+static inline double world_demand_rps(const trial_world *w)
+{
+    return w->demand_rps;
+}
+
+/* The requests failed so far in this trial, ∫ D (1 − f) dt from 0 to
+ * now (exact; what trial_result.requests_failed will include). */
+double world_requests_failed(const trial_world *w);
 
 /* Scheduling priority of the end-of-instant checks: after everything else. */
 #define PRIORITY_LAST DES_PRIORITY_MAX

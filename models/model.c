@@ -7,12 +7,14 @@
 
 #include "model.h"
 
-/* Parse order: domains before what is placed in them, components before
+/* Parse order: the demand first (a header-like key the web tier reads at
+ * run time), domains before what is placed in them, components before
  * the service over them, backup plans before the databases that use them,
  * everything before the runbooks that act on it.  Update order: the web
  * tier (what regions serve), then databases (whether their data is usable),
  * then DNS, whose health checks look at both. */
 const model_ops model_table[] = {
+    {"demand", demand_model_parse, NULL, demand_model_start, NULL, NULL, NULL, NULL},
     {"regions", domain_parse, domain_init, domain_start, NULL, NULL, NULL, domain_destroy},
     {"components", component_parse, component_init, component_start, NULL, NULL, NULL,
      component_destroy},
@@ -96,6 +98,7 @@ static void free_dist_pair(dist *a, dist *b)
 
 void dr_config_free(dr_config *dr)
 {
+    demand_free(&dr->demand);
     if (dr->dns != NULL) {
         free(dr->dns->name);
         free(dr->dns->records);
@@ -114,6 +117,9 @@ void dr_config_free(dr_config *dr)
         free_dist_pair(&g->instance_fail, &g->launch_time);
         dist_free(&g->ec2_status_check);
         tags_free(&g->tags);
+        for (size_t p = 0; p < g->n_policies; p++)
+            free(g->policies[p].name);
+        free(g->policies);
     }
     free(dr->groups);
     for (size_t i = 0; i < dr->n_databases; i++) {

@@ -30,6 +30,17 @@
  *       launch_time: lognormal(median=90s, sigma=0.4)
  *       response_time: 20ms           # unstressed, per request (an assumption)
  *       tags: {Tier: web}             # on every instance
+ *       scaling_policies:             # target tracking (optional; the seed's two)
+ *         - name: cpu70
+ *           metric: cpu               # ASGAverageCPUUtilization, percent
+ *           target: 70%
+ *           scale_out_cooldown: 60s   # default 300s (Application Auto Scaling's)
+ *           scale_in_cooldown: 300s   # default 300s
+ *         - name: requests
+ *           metric: request_count_per_target  # ALBRequestCountPerTarget, a minute
+ *           target: 1000
+ *       instance_warmup: 300s         # EstimatedInstanceWarmup (default 300s, the
+ *                                     # group's default cooldown); only with policies
  *
  * An instance is RUNNING, LAUNCHING, or DRAINING (deregistered, waiting out
  * the deregistration delay before its slot frees).  It is alive while it
@@ -60,6 +71,37 @@
  * instance costs its share of requests until it is noticed, and lost
  * capacity costs what exceeds the rest.
  *
+ * Demand.  The requests routed to a region are world_demand_rps() (the
+ * demand now, held within 1% between changes: models/demand_model.c) times
+ * the region's DNS share.
+ *
+ * Target tracking.  A group with scaling_policies evaluates them at every
+ * whole minute of simulated time (the metrics' period) while anything can
+ * change; a settled group (no change wanted, nothing launching or warming
+ * up) evaluates again only at the first whole minute after something it
+ * measures changes (web_update), which gives the same decisions at the same
+ * instants as evaluating every minute (but for a change made at a whole
+ * minute by an event that fires after that minute's evaluations, such as
+ * an experiment's tick: it is seen at that minute, not the next).  The metrics are read at the
+ * evaluation instant, over the counted instances: running, alive and warmed
+ * up (instance_warmup after they start running; the ones at t = 0 are).
+ *   CPU of an instance = the requests per second it receives ÷
+ *     (capacity_per_instance × its stress factor) × 100%, and 100% when
+ *     that is more (overloaded: the CPU cannot show the excess);
+ *   requests per target = the requests a minute it receives (excess too).
+ * A policy proposes ⌈N × average / target⌉ = ⌈Σ metric / target⌉ (to
+ * within 1e-9) over the N counted instances, clamped to [min_size,
+ * max_size]; with N = 0 it proposes nothing.  Scale out when any proposal
+ * is above the desired capacity, to the largest among the policies whose
+ * scale_out_cooldown has passed since the last scale-out; scale in only
+ * when every proposal is below it, to the largest, once every policy's
+ * scale_in_cooldown has passed since the last scaling activity of either
+ * kind (a runbook's set_desired_capacity counts) and no instance is
+ * launching or warming up.  Nothing is evaluated while the region is down.
+ * Each decision is narrated (EVENT_SCALE) and goes through the desired
+ * capacity like a runbook's: launches take launch_time, scale-in drains
+ * the newest instance of the fullest zone.
+ *
  * Fault injection (model.h).  terminate and stop fail an instance by an
  * experiment's hand; besides the load balancer, the group's EC2 status
  * check (an ec2_status_check draw) sees a stopped or terminated instance
@@ -71,7 +113,9 @@
  * Streams: slot i of group G draws from ("G/i", FAIL), ("G/i", LAUNCH) and
  * ("G/i", PHASE), in the order of its own history.
  *
- * Emits: region_served[region] and region_has_live_target[region].
+ * Emits: region_served[region] and region_has_live_target[region]; the
+ * scaling events at PRIORITY_FAILURE + 1, after the instant's demand
+ * changes and failures.
  */
 #include <math.h>
 #include <stdio.h>
@@ -94,7 +138,15 @@ static const char *const target_check_keys[] = {"interval", "timeout", "healthy_
 static const char *const group_keys[] = {
     "name", "load_balancer", "zones", "min_size", "max_size", "desired_capacity",
     "health_check_type", "health_check_grace_period", "ec2_status_check", "instance_type",
-    "capacity_per_instance", "instance_fail", "launch_time", "response_time", "tags", NULL};
+    "capacity_per_instance", "instance_fail", "launch_time", "response_time", "tags",
+    "scaling_policies", "instance_warmup", NULL};
+static const char *const policy_keys[] = {"name", "metric", "target", "scale_out_cooldown",
+                                          "scale_in_cooldown", NULL};
+
+/* Application Auto Scaling's default cooldowns, and the group's default
+ * cooldown that EstimatedInstanceWarmup falls back to: 300 s each. */
+#define DEFAULT_COOLDOWN_S 300.0
+#define MAX_REQUEST_TARGET 1e12
 
 /* ---- parsing ---------------------------------------------------------------------------- */
 
@@ -235,6 +287,147 @@ static bool parse_group_dist(yctx *c, const ynode *map, const ypath *path, const
     return true;
 }
 
+/* A policy's target: for cpu a percentage (`70%`, or `70` as AWS's
+ * TargetValue writes it), in (0, 100]; for the request count a number of
+ * requests per target a minute, more than 0. */
+static bool parse_policy_target(yctx *c, const ynode *v, const ypath *path, scaling_metric metric,
+                                double *out)
+{
+    if (v->kind != YNODE_SCALAR) {
+        yerror(c, v, path, "expected %s, found %s",
+               metric == SCALING_CPU ? "a CPU percentage such as 70%" : "requests per target a minute",
+               ynode_describe(v));
+        return false;
+    }
+    char text[64];
+    snprintf(text, sizeof text, "%s", v->text);
+    size_t length = strlen(text);
+    bool percent = length > 0 && text[length - 1] == '%';
+    if (percent)
+        text[length - 1] = '\0';
+    double value;
+    if (metric == SCALING_CPU) {
+        if (strlen(v->text) >= sizeof text || duration_parse_number(text, &value) != 0) {
+            yerror(c, v, path, "'%.60s' is not a CPU percentage (write 70%%)", v->text);
+            return false;
+        }
+        if (!(value > 0.0 && value <= 100.0)) {
+            yerror(c, v, path, "%s is out of range (a CPU utilization more than 0%% and at most 100%%)",
+                   v->text);
+            return false;
+        }
+    } else {
+        if (percent || strlen(v->text) >= sizeof text || duration_parse_number(text, &value) != 0) {
+            yerror(c, v, path, "'%.60s' is not a number of requests per target a minute", v->text);
+            return false;
+        }
+        if (!(value > 0.0 && value <= MAX_REQUEST_TARGET)) {
+            yerror(c, v, path,
+                   "%s is out of range (requests per target a minute, more than 0 and at most 1e12)",
+                   v->text);
+            return false;
+        }
+    }
+    *out = value;
+    return true;
+}
+
+static bool parse_policy(yctx *c, const ynode *node, const ypath *path, const ynode *group_node,
+                         scaling_policy *p)
+{
+    bool ok = ymap_check(c, node, path, policy_keys);
+    if (node->kind != YNODE_MAPPING)
+        return false;
+    ok = model_item_name(c, node, path, &p->name) && ok;
+    p->scale_out_cooldown_s = DEFAULT_COOLDOWN_S;
+    p->scale_in_cooldown_s = DEFAULT_COOLDOWN_S;
+
+    ypath metric_path = YPATH_KEY(path, "metric");
+    const ynode *metric = ymap_require(c, node, path, "metric");
+    bool metric_ok = false;
+    if (metric != NULL && metric->kind == YNODE_SCALAR) {
+        if (strcmp(metric->text, "cpu") == 0 ||
+            strcmp(metric->text, "ASGAverageCPUUtilization") == 0) {
+            p->metric = SCALING_CPU;
+            metric_ok = true;
+        } else if (strcmp(metric->text, "request_count_per_target") == 0 ||
+                   strcmp(metric->text, "ALBRequestCountPerTarget") == 0) {
+            p->metric = SCALING_REQUEST_COUNT;
+            metric_ok = true;
+        } else {
+            yerror(c, metric, &metric_path, "unknown metric '%.60s' (use cpu or request_count_per_target)",
+                   metric->text);
+        }
+    } else if (metric != NULL) {
+        yerror(c, metric, &metric_path, "expected cpu or request_count_per_target, found %s",
+               ynode_describe(metric));
+    }
+    if (metric_ok && p->metric == SCALING_CPU && ymap_get(group_node, "capacity_per_instance") == NULL) {
+        yerror(c, metric, &metric_path,
+               "cpu needs the group's capacity_per_instance (an instance's CPU is the requests it "
+               "serves divided by it)");
+        metric_ok = false;
+    }
+    if (metric_ok && p->metric == SCALING_REQUEST_COUNT &&
+        ymap_get(group_node, "load_balancer") == NULL) {
+        yerror(c, metric, &metric_path,
+               "request_count_per_target needs the group's load_balancer (the requests it "
+               "counts are the load balancer's)");
+        metric_ok = false;
+    }
+    ok = ok && metric_ok;
+
+    ypath target_path = YPATH_KEY(path, "target");
+    const ynode *target = ymap_require(c, node, path, "target");
+    if (target == NULL)
+        ok = false;
+    else if (metric_ok)
+        ok = parse_policy_target(c, target, &target_path, p->metric, &p->target) && ok;
+
+    const ynode *v;
+    if ((v = ymap_get(node, "scale_out_cooldown")) != NULL) {
+        ypath kp = YPATH_KEY(path, "scale_out_cooldown");
+        ok = yget_duration(c, v, &kp, &p->scale_out_cooldown_s) && ok;
+    }
+    if ((v = ymap_get(node, "scale_in_cooldown")) != NULL) {
+        ypath kp = YPATH_KEY(path, "scale_in_cooldown");
+        ok = yget_duration(c, v, &kp, &p->scale_in_cooldown_s) && ok;
+    }
+    return ok;
+}
+
+/* scaling_policies and instance_warmup of group node. */
+static bool parse_policies(yctx *c, const ynode *node, const ypath *path, asg_config *g)
+{
+    g->instance_warmup_s = DEFAULT_COOLDOWN_S;
+    const ynode *list = ymap_get(node, "scaling_policies");
+    const ynode *warmup = ymap_get(node, "instance_warmup");
+    bool ok = true;
+    if (warmup != NULL) {
+        ypath p = YPATH_KEY(path, "instance_warmup");
+        if (list == NULL) {
+            yerror(c, warmup, &p, "only with scaling_policies (it says when a new instance's "
+                                  "metrics start to count)");
+            ok = false;
+        } else {
+            ok = yget_duration(c, warmup, &p, &g->instance_warmup_s);
+        }
+    }
+    if (list == NULL)
+        return ok;
+    ypath list_path = YPATH_KEY(path, "scaling_policies");
+    if (!yexpect_sequence(c, list, &list_path))
+        return false;
+    g->policies = calloc(list->n ? list->n : 1, sizeof *g->policies);
+    if (g->policies == NULL)
+        return false;
+    for (size_t i = 0; i < list->n; i++) {
+        ypath item = YPATH_INDEX(&list_path, i);
+        ok = parse_policy(c, list->items[i], &item, node, &g->policies[g->n_policies++]) && ok;
+    }
+    return model_check_unique_names(c, list, &list_path, "scaling policy") && ok;
+}
+
 static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *path,
                         asg_config *g)
 {
@@ -363,7 +556,7 @@ static bool parse_group(scenario *sc, yctx *c, const ynode *node, const ypath *p
         ypath p = YPATH_KEY(path, "tags");
         ok = tags_parse(c, v, &p, &g->tags) && ok;
     }
-    return ok;
+    return parse_policies(c, node, path, g) && ok;
 }
 
 int groups_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
@@ -404,6 +597,7 @@ typedef struct instance {
     double capacity_factor;   /* injected stress: the share of its capacity it serves */
     double added_latency_s;   /* injected stress: added to each response */
     double started_s;     /* running since (the grace period counts from here) */
+    double warm_from_s;   /* its metrics count for target tracking from here */
     double phase_s;       /* its health checks' phase */
     des_event_id life_event;    /* launch completion or failure */
     des_event_id health_event;  /* the load balancer's next verdict */
@@ -416,6 +610,11 @@ typedef struct asg_state {
     instance *slots;      /* 2 × max_size: draining instances keep theirs */
     int n_slots;
     int desired;
+    /* target tracking */
+    des_event_id scaling_event;  /* the next evaluation, or 0 while the group is settled */
+    double last_evaluation_s;
+    double last_scale_out_s;     /* -inf before the first */
+    double last_activity_s;      /* the last change of desired (scaling or a runbook) */
 } asg_state;
 
 typedef struct web_state {
@@ -749,6 +948,7 @@ static void on_launched(des_sim *sim, void *subject, void *object)
     }
     inst->state = SLOT_RUNNING;
     inst->started_s = des_now(sim);
+    inst->warm_from_s = inst->started_s + w->sc->dr.groups[g].instance_warmup_s;
     char name[SLOT_NAME_SIZE];
     world_event(w, EVENT_RECOVER, slot_name(w, g, i, name),
                 "instance %s/%d is running in %s; its first health check is due",
@@ -867,6 +1067,9 @@ void web_start(trial_world *w)
         const asg_config *cfg = &dr->groups[g];
         asg_state *gs = &s->groups[g];
         gs->desired = cfg->desired_capacity;
+        gs->scaling_event = 0;
+        gs->last_evaluation_s = 0.0;
+        gs->last_scale_out_s = gs->last_activity_s = -INFINITY;
         for (int i = 0; i < gs->n_slots; i++) {
             instance *inst = &gs->slots[i];
             char name[128];
@@ -890,6 +1093,7 @@ void web_start(trial_world *w)
             inst->alive = true;
             inst->lb_healthy = true;
             inst->started_s = -cfg->health_check_grace_period_s;
+            inst->warm_from_s = -INFINITY;
             inst->phase_s = gsl_rng_uniform(inst->phase_rng) *
                             dr->balancers[cfg->balancer].check.interval_s;
             schedule_failure(w, (int)g, i);
@@ -919,20 +1123,35 @@ void web_domain_changed(trial_world *w, int changed)
     }
 }
 
+static int clamp_size(const asg_config *cfg, int desired)
+{
+    if (desired < cfg->min_size)
+        desired = cfg->min_size;
+    if (desired > cfg->max_size)
+        desired = cfg->max_size;
+    return desired;
+}
+
 void web_set_desired_capacity(trial_world *w, int g, int desired)
 {
     web_state *s = state_of(w);
     if (s == NULL)
         return;
     const asg_config *cfg = &w->sc->dr.groups[g];
-    if (desired < cfg->min_size)
-        desired = cfg->min_size;
-    if (desired > cfg->max_size)
-        desired = cfg->max_size;
+    desired = clamp_size(cfg, desired);
     s->groups[g].desired = desired;
+    s->groups[g].last_activity_s = des_now(w->sim);
     world_event(w, EVENT_FAILOVER, cfg->name, "desired capacity of %s set to %d", cfg->name,
                 desired);
     reconcile(w, g);
+}
+
+int web_desired_capacity(trial_world *w, int g)
+{
+    web_state *s = state_of(w);
+    if (s == NULL || g < 0 || (size_t)g >= w->sc->dr.n_groups)
+        return -1;
+    return s->groups[g].desired;
 }
 
 /* How balancer b spreads the requests routed to it now: over the targets
@@ -959,7 +1178,7 @@ static balancer_split split_of(trial_world *w, const web_state *s, size_t b)
     }
     bool fail_open = believed == 0; /* ALB routes to all when none look healthy */
     return (balancer_split){fail_open, fail_open ? registered : believed,
-                            dr->demand_rps * w->route_share[dr->balancers[b].region]};
+                            world_demand_rps(w) * w->route_share[dr->balancers[b].region]};
 }
 
 /* Whether the instance gets requests and answers them. */
@@ -977,13 +1196,217 @@ static double served_rps(const asg_config *cfg, const instance *inst, const bala
     return share < capacity ? share : capacity;
 }
 
-/* What each region's load balancer serves of the requests routed to it. */
+/* ---- target tracking --------------------------------------------------------------------- */
+
+#define SCALING_PERIOD_S 60.0                 /* the metrics' period: one evaluation a minute */
+#define PRIORITY_SCALING (PRIORITY_FAILURE + 1) /* after the instant's demand changes and failures */
+
+static void on_scaling(des_sim *sim, void *subject, void *object);
+
+/* The next evaluation of group g: the first whole minute of simulated
+ * time that is not before now and after the last evaluation. */
+static void schedule_scaling(trial_world *w, int g)
+{
+    asg_state *gs = &state_of(w)->groups[g];
+    double k = ceil(des_now(w->sim) / SCALING_PERIOD_S);
+    double after_last = round(gs->last_evaluation_s / SCALING_PERIOD_S) + 1.0;
+    if (k < after_last)
+        k = after_last;
+    double at_s = k * SCALING_PERIOD_S;
+    if (at_s < w->horizon_s)
+        gs->scaling_event = des_schedule(w->sim, at_s, PRIORITY_SCALING, on_scaling, w,
+                                         SLOT_OBJECT(g, 0));
+}
+
+/* What group g's policies measure now, over its counted instances:
+ * running, alive (a dead instance sends no metrics) and warmed up. */
+typedef struct group_metrics {
+    int counted;
+    double cpu_sum;        /* percent, per instance: served ÷ capacity, 100 when overloaded */
+    double requests_sum;   /* requests a minute each receives from the load balancer */
+    bool settling;         /* an instance is launching or warming up */
+} group_metrics;
+
+static group_metrics measure(trial_world *w, int g, double now_s)
+{
+    web_state *s = state_of(w);
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    const asg_state *gs = &s->groups[g];
+    balancer_split split = split_of(w, s, (size_t)cfg->balancer);
+    group_metrics m = {0, 0.0, 0.0, false};
+    for (int i = 0; i < gs->n_slots; i++) {
+        const instance *inst = &gs->slots[i];
+        if (inst->state == SLOT_LAUNCHING)
+            m.settling = true;
+        if (inst->state != SLOT_RUNNING)
+            continue;
+        if (now_s < inst->warm_from_s) {
+            m.settling = true;
+            continue;
+        }
+        if (!inst->alive)
+            continue;
+        double received = serving(inst, &split) ? split.demand_rps / split.targets : 0.0;
+        double capacity = cfg->capacity_per_instance * inst->capacity_factor;
+        m.cpu_sum += received >= capacity ? 100.0 : 100.0 * received / capacity;
+        m.requests_sum += SCALING_PERIOD_S * received;
+        m.counted++;
+    }
+    return m;
+}
+
+/* AWS target tracking: desired = ⌈N × metric / target⌉ = ⌈Σ metric / target⌉
+ * over the N counted instances, to within 1e-9 so that the rounding of an
+ * exact ratio adds no instance; clamped to [min_size, max_size]. */
+static int proposal_of(const asg_config *cfg, const scaling_policy *p, const group_metrics *m)
+{
+    double sum = p->metric == SCALING_CPU ? m->cpu_sum : m->requests_sum;
+    double x = ceil(sum / p->target - 1e-9);
+    if (x > cfg->max_size)
+        return cfg->max_size;
+    return clamp_size(cfg, x < 0.0 ? 0 : (int)x);
+}
+
+/* 88.9, 100, 1895, 30000: `digits` significant digits below 100 (at
+ * least), whole numbers above. */
+static const char *format_count_digits(double x, int digits, char buf[32])
+{
+    if (x >= 100.0 && x < 1e15 && digits <= 3)
+        snprintf(buf, 32, "%.0f", x);
+    else if (x >= 100.0 && x < 1e15)
+        snprintf(buf, 32, "%.*f", digits - 3, x);
+    else
+        snprintf(buf, 32, "%.*g", digits, x);
+    return buf;
+}
+
+static const char *format_count(double x, char buf[32])
+{
+    return format_count_digits(x, 3, buf);
+}
+
+static void narrate_scaling(trial_world *w, int g, const scaling_policy *p, const group_metrics *m,
+                            int from, int to)
+{
+    if (w->trace == NULL && w->observer.event == NULL)
+        return;
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    const char *cmp = to > from ? ">" : "<";
+    char value[32], target[32];
+    double x = (p->metric == SCALING_CPU ? m->cpu_sum : m->requests_sum) / m->counted;
+    format_count(p->target, target);
+    /* more digits where the first ones would read as the target itself */
+    for (int digits = 3; digits <= 9; digits++)
+        if (strcmp(format_count_digits(x, digits, value), target) != 0)
+            break;
+    if (p->metric == SCALING_CPU)
+        world_event(w, EVENT_SCALE, cfg->name,
+                    "target tracking %s: CPU %s%% %s %s%% → desired %d → %d", p->name, value, cmp,
+                    target, from, to);
+    else
+        world_event(w, EVENT_SCALE, cfg->name,
+                    "target tracking %s: %s requests per target a minute %s %s → desired %d → %d",
+                    p->name, value, cmp, target, from, to);
+}
+
+/* One evaluation of group g's policies.  Scale out when any policy's
+ * proposal is above the desired capacity (the largest such proposal among
+ * the policies whose scale-out cooldown has passed); scale in only when
+ * every policy's is below it, to the largest, once every policy's
+ * scale-in cooldown has passed and no instance is launching or warming
+ * up.  Returns whether to evaluate again in a minute: after a change, or
+ * while a change waits for a cooldown or for instances to warm up.
+ * Otherwise the group is settled: nothing but a change of what it
+ * measures can alter the outcome, so only such a change (web_update)
+ * schedules the next evaluation, at the whole minute an evaluation every
+ * minute would have seen it. */
+static bool evaluate(trial_world *w, int g, double now_s, bool *changed)
+{
+    const asg_config *cfg = &w->sc->dr.groups[g];
+    asg_state *gs = &state_of(w)->groups[g];
+    *changed = false;
+    if (!w->domains[cfg->region].up)
+        return false; /* Auto Scaling is down with its region; its return is a change */
+    group_metrics m = measure(w, g, now_s);
+    if (m.counted == 0)
+        return m.settling; /* no data: no policy acts */
+    int current = gs->desired;
+    int out = -1, in = -1;
+    const scaling_policy *out_policy = NULL, *in_policy = NULL;
+    bool all_in = true, waiting = false;
+    for (size_t k = 0; k < cfg->n_policies; k++) {
+        const scaling_policy *p = &cfg->policies[k];
+        int proposal = proposal_of(cfg, p, &m);
+        if (proposal > current) {
+            all_in = false;
+            if (now_s >= gs->last_scale_out_s + p->scale_out_cooldown_s) {
+                if (proposal > out) {
+                    out = proposal;
+                    out_policy = p;
+                }
+            } else {
+                waiting = true;
+            }
+        } else if (proposal < current) {
+            if (now_s < gs->last_activity_s + p->scale_in_cooldown_s)
+                waiting = true;
+            if (proposal > in) {
+                in = proposal;
+                in_policy = p;
+            }
+        } else {
+            all_in = false;
+        }
+    }
+    int to = current;
+    const scaling_policy *by = NULL;
+    if (out_policy != NULL) {
+        to = out;
+        by = out_policy;
+        gs->last_scale_out_s = now_s;
+    } else if (all_in && in_policy != NULL) {
+        if (waiting || m.settling)
+            return true;
+        to = in;
+        by = in_policy;
+    }
+    if (by == NULL)
+        return waiting || m.settling;
+    gs->last_activity_s = now_s;
+    narrate_scaling(w, g, by, &m, current, to);
+    gs->desired = to;
+    reconcile(w, g);
+    *changed = true;
+    return true;
+}
+
+static void on_scaling(des_sim *sim, void *subject, void *object)
+{
+    trial_world *w = subject;
+    int g = SLOT_GROUP(object);
+    asg_state *gs = &state_of(w)->groups[g];
+    double now_s = des_now(sim);
+    gs->scaling_event = 0;
+    gs->last_evaluation_s = now_s;
+    bool changed;
+    if (evaluate(w, g, now_s, &changed))
+        schedule_scaling(w, g);
+    if (changed)
+        world_dr_update(w);
+}
+
+/* What each region's load balancer serves of the requests routed to it;
+ * and a settled group with scaling policies looks again at the next
+ * evaluation, since what it measures may have changed. */
 void web_update(trial_world *w)
 {
     web_state *s = state_of(w);
     if (s == NULL)
         return;
     const dr_config *dr = &w->sc->dr;
+    for (size_t g = 0; g < dr->n_groups; g++)
+        if (dr->groups[g].n_policies > 0 && s->groups[g].scaling_event == 0)
+            schedule_scaling(w, (int)g);
     for (size_t b = 0; b < dr->n_balancers; b++) {
         int region = dr->balancers[b].region;
         balancer_split split = split_of(w, s, b);

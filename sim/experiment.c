@@ -168,7 +168,7 @@ static void sample_metrics(run_ctx *x, metric_sample *s)
     s->value[METRIC_SERVED_FRACTION] = served;
     s->value[METRIC_ERROR_RATE] = 1.0 - served;
     s->value[METRIC_HEALTHY_HOSTS] = healthy_hosts(w);
-    s->demand_rps = w->sc->dr.demand_rps;
+    s->demand_rps = world_demand_rps(w);
     if (w->sc->dr.n_groups > 0) {
         double capacity = web_healthy_capacity_rps(w);
         s->value[METRIC_HEALTHY_CAPACITY] =
@@ -749,8 +749,8 @@ static void finish_experiment(run_ctx *x)
         if (x->full)
             run->time_to_recover_s = x->last_full_s - x->first_fault_s;
         double lost = (now_s(x) - x->first_fault_s) - (served_integral(x->w) - x->served_at_fault);
-        run->requests_failed = lost * x->sc->dr.demand_rps;
-        if (!(x->sc->dr.demand_rps > 0.0))
+        run->requests_failed = lost * world_demand_rps(x->w);
+        if (!(world_demand_rps(x->w) > 0.0))
             run->requests_failed = NAN;
         run->data_lost_s = 0.0;
         for (size_t i = x->first_disaster; i < x->w->disasters->count; i++)

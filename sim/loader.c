@@ -2,9 +2,11 @@
  * loader — reads a scenario file into a checked scenario (include/scenario.h).
  *
  * The top-level keys of SPEC §2 are read here; each model's key is handed
- * to that model's parser (include/model.h) in dependency order.  Every
- * problem is recorded and loading goes on, so a user sees all of them at
- * once; a scenario with any problem is freed and not returned.
+ * to that model's parser (include/model.h) in dependency order.  `demand`
+ * is the first of those (models/demand_model.c), read after the header so
+ * that the horizon is known.  Every problem is recorded and loading goes
+ * on, so a user sees all of them at once; a scenario with any problem is
+ * freed and not returned.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,6 @@ static const char *const top_level_keys[] = {
     "auto_scaling_groups", "backup_plans", "databases", "buckets", "dns", "runbooks", "prices",
     "alarms", NULL};
 
-static const char *const demand_keys[] = {"requests_per_second", NULL};
 static const char *const service_level_keys[] = {"up_when_serving", "sla", NULL};
 
 static const char *const target_keys[] = {"availability", "rto", "rpo", NULL};
@@ -171,17 +172,6 @@ static bool parse_header(scenario *sc, yctx *c, const ynode *root)
     if ((value = ymap_get(root, "targets")) != NULL) {
         ypath p = YPATH_KEY(NULL, "targets");
         ok = parse_targets(sc, c, value, &p) && ok;
-    }
-    if ((value = ymap_get(root, "demand")) != NULL) {
-        ypath p = YPATH_KEY(NULL, "demand");
-        ok = ymap_check(c, value, &p, demand_keys) && ok;
-        const ynode *rps = ymap_get(value, "requests_per_second");
-        ypath rp = YPATH_KEY(&p, "requests_per_second");
-        long long n;
-        if (rps != NULL && yget_integer(c, rps, &rp, 0, 1000000000000LL, &n))
-            sc->dr.demand_rps = (double)n;
-        else if (rps != NULL)
-            ok = false;
     }
     if ((value = ymap_get(root, "service_level")) != NULL) {
         ypath p = YPATH_KEY(NULL, "service_level");

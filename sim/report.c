@@ -167,8 +167,16 @@ int report_summarize(const scenario *sc, const run_results *results, double hori
     free(durations);
 
     if (sc->has_dr) {
-        for (size_t i = 0; i < n; i++)
-            values[i] = results->records[i].served_s / horizon_s;
+        /* by requests: ∫ f dt / horizon while the demand is one constant;
+         * with a demand that varies, the requests served of those received,
+         * ∫ D f dt / ∫ D dt (trial.h) */
+        bool by_requests = !dr_demand_constant(&sc->dr);
+        for (size_t i = 0; i < n; i++) {
+            const trial_result *r = &results->records[i];
+            values[i] = by_requests && r->requests_total > 0.0
+                            ? 1.0 - r->requests_failed / r->requests_total
+                            : r->served_s / horizon_s;
+        }
         per_trial_metric(add_metric(out, "availability_requests", "fraction"), values, n);
     }
     if (summarize_disasters(sc, results, out, values, counts) != 0) {

@@ -314,6 +314,36 @@ static void close_restored_disasters(trial_world *w, double now_s)
     }
 }
 
+/* Requests received over [from_s, to_s]: the exact integral of the demand. */
+static double requests_between(const trial_world *w, double from_s, double to_s)
+{
+    const demand_profile *d = &w->sc->dr.demand;
+    if (dr_demand_constant(&w->sc->dr))
+        return d->rps * (to_s - from_s);
+    return demand_integral(d, from_s, to_s);
+}
+
+/* f has held its value from fraction_since_s to now_s: count that span.
+ * f is constant over it, so ∫ D (1 − f) = (1 − f) ∫ D, exactly, whatever
+ * D did meanwhile. */
+static void account_served(trial_world *w, double now_s)
+{
+    w->result->served_s += w->served_fraction * (now_s - w->fraction_since_s);
+    double requests = requests_between(w, w->fraction_since_s, now_s);
+    w->result->requests_total += requests;
+    w->result->requests_failed += (1.0 - w->served_fraction) * requests;
+    w->fraction_since_s = now_s;
+}
+
+double world_requests_failed(const trial_world *w)
+{
+    double now_s = des_now(w->sim);
+    if (now_s > w->horizon_s)
+        now_s = w->horizon_s;
+    return w->result->requests_failed +
+           (1.0 - w->served_fraction) * requests_between(w, w->fraction_since_s, now_s);
+}
+
 void world_served_changed(trial_world *w)
 {
     double f = w->service_up ? 1.0 : 0.0;
@@ -322,10 +352,8 @@ void world_served_changed(trial_world *w)
     if (f == w->served_fraction)
         return;
     double now_s = des_now(w->sim);
-    if (now_s < w->horizon_s) {
-        w->result->served_s += w->served_fraction * (now_s - w->fraction_since_s);
-        w->fraction_since_s = now_s;
-    }
+    if (now_s < w->horizon_s)
+        account_served(w, now_s);
     bool was_up = w->served_fraction >= w->up_threshold;
     bool up = f >= w->up_threshold;
     if (up != was_up)
@@ -422,7 +450,7 @@ static void close_trial(trial_world *w)
     } else {
         w->result->uptime_s += rest_s;
     }
-    w->result->served_s += w->served_fraction * (w->horizon_s - w->fraction_since_s);
+    account_served(w, w->horizon_s);
     for (size_t i = w->disasters_open_from; i < w->disasters->count; i++) {
         disaster *d = &w->disasters->items[i];
         if (isnan(d->restored_s)) {
@@ -461,6 +489,7 @@ int trial_run(trial_world *w, uint64_t seed, uint64_t trial_index, double horizo
     w->cause = (world_cause){CAUSE_NONE, -1, -1};
     w->served_fraction = 1.0;
     w->service_up = true;
+    w->demand_rps = 0.0; /* the demand model's start holds D(0) */
     for (size_t d = 0; d < w->sc->n_domains; d++) { /* models that route traffic set these */
         w->route_share[d] = 0.0;
         w->region_served[d] = 1.0;
@@ -584,7 +613,7 @@ static void civil_from_days(long long z, int *year, int *month, int *day)
 
 static const char *const event_kind_names[EVENT_KIND_COUNT] = {
     "note", "fail", "detect", "repair", "failover", "recover", "service",
-    "data", "inject", "rollback", "alarm", "probe", "experiment"};
+    "data", "inject", "rollback", "alarm", "probe", "experiment", "scale"};
 
 const char *world_event_kind_name(world_event_kind kind)
 {
