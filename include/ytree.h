@@ -119,6 +119,11 @@ int ydoc_load_choosing(ydoc *doc, const char *path, int extends_choice, diag_lis
  * empty scalar.  false when item is not under node or out of memory. */
 bool ynode_replace_with_descendant(ynode *node, ynode *item);
 
+/* parent's pair number pair_index is `choose: {one_of: [mapping, ...]}`:
+ * replaces it with the pairs of mapping number `item` (overwriting keys
+ * parent already has).  false when the shape is not that. */
+bool ynode_merge_choice(ynode *parent, size_t pair_index, size_t item);
+
 /* Makes `node` the plain scalar `text` (its position is kept). */
 bool ynode_set_scalar(ynode *node, const char *text);
 

@@ -61,6 +61,7 @@ typedef struct run_ctx {
     double first_fault_s, first_detect_s, last_full_s;
     bool full;                       /* f at full service now */
     double served_at_fault;          /* ∫ f dt at the first fault */
+    double failed_at_fault;          /* requests failed before the first fault */
     size_t first_disaster;           /* disasters from here on are the experiment's */
     gsl_rng *selection_rng;
 } run_ctx;
@@ -137,6 +138,7 @@ static void fault_injected(run_ctx *x)
         return;
     x->first_fault_s = now_s(x);
     x->served_at_fault = served_integral(x->w);
+    x->failed_at_fault = world_requests_failed(x->w);
     x->full = x->w->served_fraction >= FULL_SERVICE;
     x->last_full_s = x->first_fault_s;
     x->run->peak_error_rate = 1.0 - x->w->served_fraction;
@@ -748,10 +750,10 @@ static void finish_experiment(run_ctx *x)
             run->time_to_detect_s = x->first_detect_s - x->first_fault_s;
         if (x->full)
             run->time_to_recover_s = x->last_full_s - x->first_fault_s;
-        double lost = (now_s(x) - x->first_fault_s) - (served_integral(x->w) - x->served_at_fault);
-        run->requests_failed = lost * world_demand_rps(x->w);
-        if (!(world_demand_rps(x->w) > 0.0))
-            run->requests_failed = NAN;
+        /* exact under a varying demand too: ∫ D (1 − f) dt since the fault */
+        run->requests_failed = x->sc->dr.demand_rps > 0.0
+                                   ? world_requests_failed(x->w) - x->failed_at_fault
+                                   : NAN;
         run->data_lost_s = 0.0;
         for (size_t i = x->first_disaster; i < x->w->disasters->count; i++)
             if (x->w->disasters->items[i].data_loss_s > run->data_lost_s)

@@ -56,8 +56,22 @@ static bool is_choice(const ynode *n)
 
 typedef struct open_node {
     ynode *node;
+    ynode *parent;           /* `choose`: the mapping its chosen pairs merge into */
     char path[256];
 } open_node;
+
+/* `choose: {one_of: [mapping, ...]}`: several keys chosen together, e.g.
+ * an instance type with its capacity. */
+static bool is_merge_choice(const ynode *key, const ynode *value)
+{
+    if (key->kind != YNODE_SCALAR || strcmp(key->text, "choose") != 0 || !is_choice(value))
+        return false;
+    const ynode *list = ymap_get(value, "one_of");
+    for (size_t i = 0; list->kind == YNODE_SEQUENCE && i < list->n; i++)
+        if (list->items[i]->kind != YNODE_MAPPING)
+            return false;
+    return true;
+}
 
 typedef struct finder {
     open_node found[PLAN_MAX_DIMENSIONS + 1];
@@ -70,6 +84,7 @@ static void find_open(finder *f, ynode *node, const char *path)
         return;
     if (is_range(node) || is_choice(node)) {
         f->found[f->n].node = node;
+        f->found[f->n].parent = NULL;
         snprintf(f->found[f->n].path, sizeof f->found[f->n].path, "%s", path);
         f->n++;
         return;
@@ -81,6 +96,9 @@ static void find_open(finder *f, ynode *node, const char *path)
             snprintf(sub, sizeof sub, "%s%s%s", path, path[0] ? "." : "",
                      k->kind == YNODE_SCALAR ? k->text : "?");
             find_open(f, node->pairs[i].value, sub);
+            if (f->n > 0 && f->found[f->n - 1].node == node->pairs[i].value &&
+                is_merge_choice(k, node->pairs[i].value))
+                f->found[f->n - 1].parent = node;
         }
     } else if (node->kind == YNODE_SEQUENCE) {
         for (size_t i = 0; i < node->n; i++) {
@@ -114,9 +132,9 @@ static char *value_text(const ynode *n)
 {
     if (n->kind == YNODE_SCALAR)
         return strdup(n->text);
-    char buf[512];
-    size_t used = 0;
     if (n->kind == YNODE_SEQUENCE) {
+        char buf[512];
+        size_t used = 0;
         used += (size_t)snprintf(buf, sizeof buf, "[");
         for (size_t i = 0; i < n->n && used < sizeof buf; i++)
             used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", i ? " " : "",
@@ -125,7 +143,16 @@ static char *value_text(const ynode *n)
             snprintf(buf + used, sizeof buf - used, "]");
         return strdup(buf);
     }
-    return strdup("{...}");
+    char buf[512];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "{");
+    for (size_t i = 0; n->kind == YNODE_MAPPING && i < n->n && used < sizeof buf; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s=%s", i ? " " : "",
+                                 n->pairs[i].key->kind == YNODE_SCALAR ? n->pairs[i].key->text : "?",
+                                 n->pairs[i].value->kind == YNODE_SCALAR ? n->pairs[i].value->text
+                                                                         : "...");
+    if (used < sizeof buf)
+        snprintf(buf + used, sizeof buf - used, "}");
+    return strdup(buf);
 }
 
 /* The dimension of open node `o`: its values and names.  false after
@@ -330,10 +357,21 @@ int plan_candidate_load(const plan_space *space, size_t candidate, scenario *sc,
     bool ok = f.n == space->n_dims;
     for (size_t i = 0; ok && i < f.n; i++) {
         ynode *node = f.found[i].node;
+        if (f.found[i].parent != NULL)
+            continue; /* merges last: they move pairs of their parent */
         if (is_range(node))
             ok = ynode_set_scalar(node, space->dims[i].values[choice[i]]);
         else
             ok = ynode_replace_with_descendant(node, ymap_get(node, "one_of")->items[choice[i]]);
+    }
+    for (size_t i = 0; ok && i < f.n; i++) {
+        ynode *parent = f.found[i].parent;
+        if (parent == NULL)
+            continue;
+        size_t at = 0;
+        while (at < parent->n && parent->pairs[at].value != f.found[i].node)
+            at++;
+        ok = ynode_merge_choice(parent, at, choice[i]);
     }
     int rc = ok ? scenario_load_doc(sc, &doc, diag) : -1;
     ydoc_free(&doc);
@@ -399,6 +437,86 @@ static int describe_run(const scenario *sc, const plan_config *cfg, plan_candida
     return 0;
 }
 
+/* The share of the demand DNS sends to `region` while everything is up. */
+static double region_share(const scenario *sc, int region)
+{
+    const dns_config *dns = sc->dr.dns;
+    if (dns == NULL || dns->n_records == 0)
+        return 1.0;
+    for (size_t i = 0; i < dns->n_records; i++) {
+        const dns_record *r = &dns->records[i];
+        if (r->region != region)
+            continue;
+        switch (dns->routing) {
+        case DNS_FAILOVER:
+            return r->primary ? 1.0 : 0.0;
+        case DNS_LATENCY:
+            return r->share;
+        default:
+            return i == 0 ? 1.0 : 0.0;
+        }
+    }
+    return 0.0;
+}
+
+/* The demand on group g at time t: its region's share, split over the
+ * groups behind the same load balancer. */
+static double group_demand(const scenario *sc, size_t g, double demand_rps)
+{
+    const dr_config *dr = &sc->dr;
+    int same = 0;
+    for (size_t k = 0; k < dr->n_groups; k++)
+        same += dr->groups[k].balancer == dr->groups[g].balancer;
+    return demand_rps * region_share(sc, dr->groups[g].region) / (same > 0 ? same : 1);
+}
+
+/* The size target tracking holds the group at for `demand_rps` (without
+ * policies: its desired capacity). */
+static int tracked_size(const scenario *sc, size_t g, double demand_rps)
+{
+    const asg_config *grp = &sc->dr.groups[g];
+    if (grp->n_policies == 0)
+        return grp->desired_capacity;
+    double load = group_demand(sc, g, demand_rps);
+    int size = grp->min_size;
+    for (size_t p = 0; p < grp->n_policies; p++) {
+        const scaling_policy *pol = &grp->policies[p];
+        double need = pol->metric == SCALING_CPU
+                          ? load / (pol->target / 100.0 * grp->capacity_per_instance)
+                          : load * 60.0 / pol->target;
+        int n = isfinite(need) ? (int)ceil(need - 1e-9) : grp->min_size;
+        if (n > size)
+            size = n;
+    }
+    return size > grp->max_size ? grp->max_size : size;
+}
+
+/* USD a year, with each autoscaled group at its time-average size over the
+ * demand profile (sampled hourly over the horizon, at most a year). */
+static double planned_cost(scenario *sc)
+{
+    double cost = cost_per_year(sc);
+    dr_config *dr = &sc->dr;
+    double span_s = sc->horizon_s < DURATION_YEAR_S ? sc->horizon_s : DURATION_YEAR_S;
+    for (size_t g = 0; g < dr->n_groups && !isnan(cost); g++) {
+        asg_config *grp = &dr->groups[g];
+        if (grp->n_policies == 0 || grp->instance_type == NULL)
+            continue;
+        double sum = 0.0;
+        size_t samples = 0;
+        for (double t = 0.0; t < span_s; t += 3600.0, samples++)
+            sum += tracked_size(sc, g, demand_at(&dr->demand, t));
+        double mean = samples > 0 ? sum / (double)samples : grp->desired_capacity;
+        /* the price of one instance-year: the cost with one more instance */
+        int kept = grp->desired_capacity;
+        grp->desired_capacity = kept + 1;
+        double per_instance = cost_per_year(sc) - cost;
+        grp->desired_capacity = kept;
+        cost += (mean - kept) * per_instance;
+    }
+    return cost;
+}
+
 static int by_cost(const void *a, const void *b)
 {
     const plan_candidate *x = a, *y = b;
@@ -426,15 +544,16 @@ static void headroom_of(const scenario *sc, plan_result *r)
     const dr_config *dr = &sc->dr;
     for (size_t g = 0; g < dr->n_groups && r->n_headroom < 8; g++) {
         const asg_config *grp = &dr->groups[g];
-        if (!isfinite(grp->capacity_per_instance) || grp->desired_capacity == 0)
-            continue;
+        double peak = group_demand(sc, g, dr->demand_rps); /* demand_rps: the peak */
+        if (!isfinite(grp->capacity_per_instance) || !(peak > 0.0))
+            continue; /* unbounded instances, or a side that takes traffic only after a failover */
         plan_headroom *h = &r->headroom[r->n_headroom++];
         snprintf(h->group, sizeof h->group, "%s", grp->name);
         h->zones = (int)grp->n_zones;
-        h->instances_at_peak = grp->desired_capacity;
+        h->instances_at_peak = tracked_size(sc, g, dr->demand_rps);
         h->worst_zone = (h->instances_at_peak + h->zones - 1) / h->zones;
         h->capacity_rps = grp->capacity_per_instance;
-        h->peak_demand_rps = dr->demand_rps;
+        h->peak_demand_rps = peak;
         h->static_stable =
             h->zones >= 2 && (double)(h->instances_at_peak - h->worst_zone) * h->capacity_rps >=
                                  h->peak_demand_rps;
@@ -467,7 +586,7 @@ int plan_run(const plan_space *space, const plan_config *cfg, plan_result *r, di
                      describe_candidate(space, i, what, sizeof what));
             return -1;
         }
-        pc->cost_per_year_usd = cost_per_year(&sc);
+        pc->cost_per_year_usd = planned_cost(&sc);
         scenario_free(&sc);
         if (isnan(pc->cost_per_year_usd)) {
             snprintf(err, err_size, "candidate %zu (%s) has no cost: a plan needs `prices:`", i + 1,

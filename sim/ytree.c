@@ -1369,3 +1369,55 @@ bool ynode_set_scalar(ynode *node, const char *text)
     }
     return true;
 }
+
+bool ynode_merge_choice(ynode *parent, size_t pair_index, size_t item)
+{
+    if (parent->kind != YNODE_MAPPING || pair_index >= parent->n)
+        return false;
+    ynode *open = parent->pairs[pair_index].value;
+    ynode *list = (ynode *)ymap_get(open, "one_of");
+    if (list == NULL || list->kind != YNODE_SEQUENCE || item >= list->n ||
+        list->items[item]->kind != YNODE_MAPPING)
+        return false;
+    ynode *chosen = list->items[item];
+    ynode *placeholder = calloc(1, sizeof *placeholder);
+    if (placeholder == NULL || (placeholder->text = calloc(1, 1)) == NULL) {
+        free(placeholder);
+        return false;
+    }
+    placeholder->kind = YNODE_SCALAR;
+    placeholder->file = chosen->file;
+    list->items[item] = placeholder;
+    /* the open pair goes; the chosen mapping's pairs take its place */
+    ynode_free(parent->pairs[pair_index].key);
+    ynode_free(open);
+    memmove(&parent->pairs[pair_index], &parent->pairs[pair_index + 1],
+            (parent->n - pair_index - 1) * sizeof *parent->pairs);
+    parent->n--;
+    ypair *grown = realloc(parent->pairs, (parent->n + chosen->n + 1) * sizeof *grown);
+    if (grown == NULL) {
+        ynode_free(chosen);
+        return false;
+    }
+    parent->pairs = grown;
+    for (size_t i = 0; i < chosen->n; i++) {
+        ypair pair = chosen->pairs[i];
+        size_t at = parent->n;
+        for (size_t k = 0; k < parent->n; k++)
+            if (pair.key->kind == YNODE_SCALAR && parent->pairs[k].key->kind == YNODE_SCALAR &&
+                strcmp(pair.key->text, parent->pairs[k].key->text) == 0)
+                at = k;
+        if (at < parent->n) {
+            ynode_free(parent->pairs[at].value);
+            ynode_free(pair.key);
+            parent->pairs[at].value = pair.value;
+        } else {
+            parent->pairs[parent->n++] = pair;
+        }
+    }
+    free(chosen->pairs);
+    free(chosen->text);
+    free(chosen->tag);
+    free(chosen);
+    return true;
+}
