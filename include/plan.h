@@ -47,7 +47,7 @@
 #define PLAN_MAX_DIMENSIONS 16
 #define PLAN_RUNNERS_UP 3
 /* Trials behind each evaluated candidate's RTO and RPO p95 (descriptive). */
-#define PLAN_P95_TRIALS 400
+#define PLAN_P95_TRIALS 200
 
 /* Instances per zone so that losing any one of z zones leaves capacity for
  * demand_rps at capacity_rps per instance: ⌈D / (c (z − 1))⌉; 0 when D is
