@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "duration.h"
 #include "model.h"
@@ -260,13 +261,13 @@ int prices_parse(scenario *sc, yctx *c, const ynode *node, const ypath *path)
     else
         snprintf(file, length, "%s/%s", dir, node->text);
     sc->dr.prices_file = file;
-    /* said here, at the scenario's `prices:`, rather than in a file of no position */
-    FILE *readable = fopen(file, "r");
-    if (readable == NULL) {
+    /* said here, at the scenario's `prices:`, rather than in a file of no
+     * position; access, not fopen: opening a FIFO would block (ydoc_load
+     * refuses anything but a regular file) */
+    if (access(file, R_OK) != 0) {
         yerror(c, node, path, "cannot open the price file '%s': %s", file, strerror(errno));
         return -1;
     }
-    fclose(readable);
     ydoc prices;
     if (ydoc_load(&prices, file, c->diag) != 0) {
         ydoc_free(&prices);
