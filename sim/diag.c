@@ -18,6 +18,45 @@ void diag_free(diag_list *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when it is not
+ * one (an overlong form, a surrogate, past U+10FFFF, or cut short). */
+static size_t utf8_length(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((n == 3 && c == 0xE0 && s[1] < 0xA0) || (n == 3 && c == 0xED && s[1] >= 0xA0) ||
+        (n == 4 && c == 0xF0 && s[1] < 0x90) || (n == 4 && c == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* Messages quote the input, and a terminal obeys control characters:
+ * a hostile file could retitle the window or hide lines.  So every control
+ * character (C0, DEL, C1) and every byte that is not UTF-8 becomes '?',
+ * in place (the text never grows). */
+static void make_printable(char *text)
+{
+    unsigned char *in = (unsigned char *)text, *out = in;
+    while (*in != '\0') {
+        size_t n = utf8_length(in);
+        bool control = n == 1 ? (*in < 0x20 || *in == 0x7F) : n == 2 && in[0] == 0xC2 && in[1] < 0xA0;
+        if (n == 0 || control) {
+            *out++ = '?';
+            in += n ? n : 1;
+        } else {
+            memmove(out, in, n);
+            out += n;
+            in += n;
+        }
+    }
+    *out = '\0';
+}
+
 static char *format_message(const char *file, long line0, long col0, const char *path,
                             const char *fmt, va_list ap)
 {
@@ -37,6 +76,8 @@ static char *format_message(const char *file, long line0, long col0, const char 
     char *message = malloc(size);
     if (message != NULL)
         snprintf(message, size, "%s%s%s%s", prefix, path ? path : "", sep, body);
+    if (message != NULL)
+        make_printable(message);
     return message;
 }
 
