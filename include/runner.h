@@ -9,6 +9,18 @@
  * A progress bar is drawn on stderr when asked (the caller decides: stderr
  * a terminal, not --quiet), once the run has taken more than a second.
  *
+ * Interrupts.  runner_catch_interrupts() makes SIGINT and SIGTERM stop a
+ * run cleanly instead of killing the process: the handler only stores the
+ * signal's number in runner_interrupt (a volatile sig_atomic_t); workers
+ * check it before taking each trial, so they take no new trial and finish
+ * the one they are running.  Every trial taken is finished, so the trials
+ * completed are always a prefix, 0 .. N-1, of the M asked for.  With
+ * cfg->partial_ok the run then returns 0 with those N records
+ * (out->trials = N, out->requested = M, out->interrupted = the signal);
+ * without it, -1 with "interrupted by SIGINT" in err.  The handler is
+ * installed with SA_RESETHAND: a second signal has its default effect and
+ * ends the process at once (docs/robustness.md).
+ *
  * Ownership: run_results owns its arrays; run_results_free() releases them.
  */
 #ifndef DRSIM_RUNNER_H
@@ -30,6 +42,7 @@ typedef struct run_config {
     double horizon_s;
     int threads;               /* 1..RUNNER_MAX_THREADS */
     bool progress;             /* draw a progress bar on stderr */
+    bool partial_ok;           /* interrupted: return the completed trials, not -1 */
 } run_config;
 
 typedef struct run_results {
@@ -38,7 +51,18 @@ typedef struct run_results {
     incident_list *incidents;  /* [trials]: each trial's incidents in time order */
     disaster_list *disasters;  /* [trials]: each trial's disasters in time order */
     double wall_s;             /* elapsed wall-clock time */
+    uint64_t requested;        /* trials asked for (cfg->trials) */
+    int interrupted;           /* the signal that cut the run short (trials < requested), or 0 */
 } run_results;
+
+/* The signal caught by the handler runner_catch_interrupts() installs, or 0. */
+extern volatile sig_atomic_t runner_interrupt;
+
+/* Installs that handler for SIGINT and SIGTERM.  0, or -1 (errno set). */
+int runner_catch_interrupts(void);
+
+/* "SIGINT", "SIGTERM", or "signal N". */
+const char *runner_signal_name(int signal_number);
 
 /* Number of online processors (at least 1). */
 int runner_default_threads(void);

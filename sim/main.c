@@ -3,7 +3,8 @@
  * dispatches; everything else lives in the modules.
  *
  * Exit status: 0 success; 1 a stated target or check was not met; 2 bad
- * usage or bad input.  Errors go to stderr, one line per problem, starting
+ * usage or bad input; 128 + the signal when run, check or table strategies
+ * is interrupted by SIGINT or SIGTERM (runner.h).  Errors go to stderr, one line per problem, starting
  * with "drsim: " or, for scenario problems, "FILE:LINE:COL: error: ".
  */
 #include <errno.h>
@@ -68,7 +69,8 @@ static const char run_help[] =
     "                 and recovery, one line each with its date and time\n"
     "\n"
     "Exit status: 0 done; 1 the scenario's availability target was missed;\n"
-    "2 bad usage or bad input.\n";
+    "2 bad usage or bad input; 130 (SIGINT) or 143 (SIGTERM) interrupted: the\n"
+    "trials completed are summarised and written, marked partial.\n";
 
 static const char validate_help[] =
     "usage: drsim validate SCENARIO\n"
@@ -104,7 +106,8 @@ static const char check_help[] =
     "\n"
     "Exit status: 0 every target passed; 1 a target failed or was not shown;\n"
     "2 bad usage or bad input (no target, a target the scenario cannot\n"
-    "measure, a bad scenario or option).\n";
+    "measure, a bad scenario or option); 130 (SIGINT) or 143 (SIGTERM)\n"
+    "interrupted, with no verdict.\n";
 
 static const char table_help[] =
     "usage: drsim table sla [--availability P]... [--csv FILE]\n"
@@ -121,6 +124,20 @@ static const char table_help[] =
     "                   --scenarios DIR (default $DRSIM_SCENARIOS, ./scenarios, or\n"
     "                   the installed ones); --csv FILE.  Exit 1 when the chapter's\n"
     "                   ordering (RTO, RPO not growing, cost growing) does not hold.\n";
+
+/* SIGINT and SIGTERM stop run, check and table strategies cleanly
+ * (runner.h): the exit status is then 128 + the signal, as a shell reports
+ * a process the signal ended (130 for SIGINT, 143 for SIGTERM). */
+static void catch_interrupts(void)
+{
+    if (runner_catch_interrupts() != 0)
+        fprintf(stderr, "drsim: warning: cannot catch SIGINT and SIGTERM: %s\n", strerror(errno));
+}
+
+static int interrupted_status(void)
+{
+    return 128 + (int)runner_interrupt;
+}
 
 /* After the options, exactly one scenario path. */
 static int take_one_scenario(int argc, char **argv, const char *command, const char **path)
@@ -270,6 +287,7 @@ static int command_run(int argc, char **argv)
     run_args a;
     if (parse_run_args(argc, argv, &a) != 0)
         return EXIT_BAD_INPUT;
+    catch_interrupts();
     scenario sc;
     if (cli_load_scenario(a.scenario_path, &sc) != 0)
         return EXIT_BAD_INPUT;
@@ -280,6 +298,7 @@ static int command_run(int argc, char **argv)
         .horizon_s = a.has_horizon ? a.horizon_s : sc.horizon_s,
         .threads = (int)a.threads,
         .progress = !a.quiet && isatty(STDERR_FILENO),
+        .partial_ok = true, /* an interrupted run reports the trials it completed */
     };
     if (!effort_ok(&sc, a.scenario_path, cfg.horizon_s)) {
         scenario_free(&sc);
@@ -305,6 +324,20 @@ static int command_run(int argc, char **argv)
         scenario_free(&sc);
         return EXIT_BAD_INPUT;
     }
+    if (results.interrupted != 0 && results.trials == 0) {
+        fprintf(stderr, "drsim: interrupted by %s before any trial completed: nothing written\n",
+                runner_signal_name(results.interrupted));
+        run_results_free(&results);
+        scenario_free(&sc);
+        return interrupted_status();
+    }
+    /* An interrupted run goes on with the trials it completed (trials
+     * 0 .. N-1): summarised, printed and written like a whole run, and
+     * marked partial in the table, on stderr and in summary.csv. */
+    if (results.interrupted != 0)
+        fprintf(stderr, "drsim: partial: %llu of %llu trials, interrupted by %s\n",
+                (unsigned long long)results.trials, (unsigned long long)results.requested,
+                runner_signal_name(results.interrupted));
     run_summary summary;
     int status = EXIT_OK;
     if (report_summarize(&sc, &results, cfg.horizon_s, &summary) != 0) {
@@ -325,6 +358,8 @@ static int command_run(int argc, char **argv)
     }
     run_results_free(&results);
     scenario_free(&sc);
+    if (runner_interrupt != 0 && status != EXIT_BAD_INPUT)
+        status = interrupted_status();
     return status;
 }
 
@@ -483,6 +518,16 @@ static int write_strategies_markdown(const char *path, const strategy_row rows[]
     return outfile_commit(&file, err, err_size);
 }
 
+/* The status of a strategies table that could not be finished. */
+static int strategies_stopped(void)
+{
+    if (runner_interrupt == 0)
+        return EXIT_BAD_INPUT;
+    fprintf(stderr, "drsim: table strategies: interrupted by %s: no table written\n",
+            runner_signal_name(runner_interrupt));
+    return interrupted_status();
+}
+
 static int command_table_strategies(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -552,12 +597,15 @@ static int command_table_strategies(int argc, char **argv)
         fprintf(stderr, "drsim: %s\n", err);
         return EXIT_BAD_INPUT;
     }
+    /* An interrupt stops the scenario being measured ("drsim: FILE:
+     * interrupted by SIGINT"); the table needs all five, so none is written. */
+    catch_interrupts();
     strategy_row rows[STRATEGY_COUNT], variants[STRATEGY_VARIANT_COUNT];
     strategies_init(rows);
     strategies_init_variants(variants);
     for (size_t i = 0; i < STRATEGY_COUNT; i++)
         if (strategies_measure(&opts, &rows[i], stderr) != 0)
-            return EXIT_BAD_INPUT;
+            return strategies_stopped();
     /* the variants, where the scenario directory has them */
     size_t n_variants = 0;
     for (size_t i = 0; i < STRATEGY_VARIANT_COUNT; i++) {
@@ -567,7 +615,7 @@ static int command_table_strategies(int argc, char **argv)
             continue;
         variants[n_variants] = variants[i];
         if (strategies_measure(&opts, &variants[n_variants], stderr) != 0)
-            return EXIT_BAD_INPUT;
+            return strategies_stopped();
         n_variants++;
     }
     strategies_print(stdout, rows, STRATEGY_COUNT, &opts);
@@ -594,6 +642,8 @@ static int command_table_strategies(int argc, char **argv)
         fprintf(stderr, "drsim: %s\n", err);
         return EXIT_BAD_INPUT;
     }
+    if (runner_interrupt != 0) /* after the last trial: the table is whole, but say so */
+        return interrupted_status();
     char why[256];
     return strategies_ordering_holds(rows, STRATEGY_COUNT, why, sizeof why) ? EXIT_OK
                                                                            : EXIT_TARGET_MISSED;
@@ -757,6 +807,7 @@ static int command_check(int argc, char **argv)
     check_args a;
     if (parse_check_args(argc, argv, &a) != 0)
         return EXIT_BAD_INPUT;
+    catch_interrupts();
     scenario sc;
     if (cli_load_scenario(a.scenario_path, &sc) != 0)
         return EXIT_BAD_INPUT;
@@ -794,11 +845,18 @@ static int command_check(int argc, char **argv)
     check_report report;
     check_report_init(&report, &targets);
     if (check_run(&sc, &cfg, &report, err, sizeof err) != 0) {
-        fprintf(stderr, "drsim: %s\n", err);
+        /* interrupted: a verdict needs its looks, so there is none, and
+         * the --junit temporary is removed */
+        if (runner_interrupt != 0)
+            fprintf(stderr, "drsim: check: interrupted by %s: no verdict%s\n",
+                    runner_signal_name(runner_interrupt),
+                    a.junit_path != NULL ? ", no JUnit report written" : "");
+        else
+            fprintf(stderr, "drsim: %s\n", err);
         if (a.junit_path != NULL)
             outfile_abort(&junit);
         scenario_free(&sc);
-        return EXIT_BAD_INPUT;
+        return runner_interrupt != 0 ? interrupted_status() : EXIT_BAD_INPUT;
     }
     if (!a.quiet)
         check_print(stdout, &sc, &cfg, &report);
@@ -814,6 +872,8 @@ static int command_check(int argc, char **argv)
         }
     }
     scenario_free(&sc);
+    if (runner_interrupt != 0 && status != EXIT_BAD_INPUT)
+        status = interrupted_status(); /* after the last look: the verdicts stand */
     return status;
 }
 

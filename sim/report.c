@@ -279,6 +279,10 @@ void report_print(FILE *out, const scenario *sc, const run_config *cfg,
             (unsigned long long)cfg->trials, duration_format(cfg->horizon_s, horizon, sizeof horizon),
             (unsigned long long)cfg->seed, cfg->threads, cfg->threads == 1 ? "" : "s", wall_s,
             (double)summary->events);
+    if (summary->trials < cfg->trials) /* an interrupted run (runner.h) */
+        fprintf(out, "partial: %llu of %llu trials, interrupted by %s\n\n",
+                (unsigned long long)summary->trials, (unsigned long long)cfg->trials,
+                runner_signal_name(runner_interrupt));
     fprintf(out, "%-20s %-13s %-27s %-12s %-12s %-12s\n", "metric", "mean", "95% interval", "p50",
             "p95", "p99");
     for (size_t i = 0; i < summary->n_metrics; i++) {
@@ -333,7 +337,7 @@ void report_print(FILE *out, const scenario *sc, const run_config *cfg,
 
 /* ---- CSV -------------------------------------------------------------------------------- */
 
-static void write_summary(csv_writer *w, const run_summary *summary)
+static void write_summary(csv_writer *w, const run_summary *summary, const run_results *results)
 {
     static const char *const header[] = {"metric", "unit", "mean", "ci_low", "ci_high",
                                          "p50", "p95", "p99", NULL};
@@ -349,6 +353,20 @@ static void write_summary(csv_writer *w, const run_summary *summary)
         csv_write_double(w, m->estimate.p95);
         csv_write_double(w, m->estimate.p99);
         csv_end_row(w);
+    }
+    /* An interrupted run (runner.h) is marked by two more rows: the trials
+     * completed (0 .. N-1, the ones in trials.csv) and those asked for. */
+    if (results->trials < results->requested) {
+        const char *names[2] = {"trials_completed", "trials_requested"};
+        const uint64_t counts[2] = {results->trials, results->requested};
+        for (int r = 0; r < 2; r++) {
+            csv_write_str(w, names[r]);
+            csv_write_str(w, "trials");
+            csv_write_int(w, (int64_t)counts[r]);
+            for (int k = 0; k < 5; k++)
+                csv_write_empty(w);
+            csv_end_row(w);
+        }
     }
 }
 
@@ -461,7 +479,7 @@ int report_write_csv(const char *dir, const scenario *sc, const run_results *res
         csv_writer writers[N_FILES];
         for (int f = 0; f < N_FILES; f++)
             csv_writer_init(&writers[f], files[f].fp);
-        write_summary(&writers[SUMMARY], summary);
+        write_summary(&writers[SUMMARY], summary, results);
         write_trials(&writers[TRIALS], sc, results, summary->horizon_s);
         write_incidents(&writers[INCIDENTS], sc, results);
         write_disasters(&writers[DISASTERS], sc, results);

@@ -2,6 +2,7 @@
 #include "runner.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,42 @@ typedef struct shared_run {
     atomic_uint_fast64_t done;
     atomic_bool failed;
 } shared_run;
+
+volatile sig_atomic_t runner_interrupt = 0;
+
+/* Async-signal-safe: it only stores the number (SA_RESETHAND restores the
+ * default action, so a second signal ends the process). */
+static void on_interrupt(int signal_number)
+{
+    runner_interrupt = signal_number;
+}
+
+int runner_catch_interrupts(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    /* SA_RESTART: reads and writes in progress are not cut short by EINTR */
+    action.sa_flags = SA_RESETHAND | SA_RESTART;
+    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0)
+        return -1;
+    return 0;
+}
+
+const char *runner_signal_name(int signal_number)
+{
+    static char other[32];
+    switch (signal_number) {
+    case SIGINT:
+        return "SIGINT";
+    case SIGTERM:
+        return "SIGTERM";
+    default:
+        snprintf(other, sizeof other, "signal %d", signal_number);
+        return other;
+    }
+}
 
 static double monotonic_s(void)
 {
@@ -44,6 +81,8 @@ static void *worker(void *arg)
     }
     for (;;) {
         if (atomic_load_explicit(&run->failed, memory_order_relaxed))
+            break;
+        if (runner_interrupt != 0) /* take no new trial; the ones taken all finish */
             break;
         uint64_t i = atomic_fetch_add(&run->next_trial, 1);
         if (i >= run->cfg->trials)
@@ -94,6 +133,7 @@ int runner_run_range(const scenario *sc, const run_config *cfg, uint64_t first_t
         return -1;
     }
     out->trials = cfg->trials;
+    out->requested = cfg->trials;
 
     shared_run run = {.sc = sc, .cfg = cfg, .out = out, .first_trial = first_trial};
     atomic_init(&run.next_trial, 0);
@@ -118,7 +158,7 @@ int runner_run_range(const scenario *sc, const run_config *cfg, uint64_t first_t
     bool drew = false;
     while (cfg->progress) {
         uint64_t done = atomic_load(&run.done);
-        if (done >= cfg->trials || atomic_load(&run.failed))
+        if (done >= cfg->trials || atomic_load(&run.failed) || runner_interrupt != 0)
             break;
         double elapsed_s = monotonic_s() - start_s;
         if (elapsed_s > 1.0) {
@@ -130,8 +170,11 @@ int runner_run_range(const scenario *sc, const run_config *cfg, uint64_t first_t
     }
     for (int t = 0; t < started; t++)
         pthread_join(ids[t], NULL);
+    /* every trial taken has finished: the completed ones are 0 .. taken-1 */
+    uint64_t taken = atomic_load(&run.next_trial);
+    uint64_t completed = taken < cfg->trials ? taken : cfg->trials;
     if (drew) {
-        draw_progress(cfg->trials, cfg->trials, monotonic_s() - start_s);
+        draw_progress(completed, cfg->trials, monotonic_s() - start_s);
         fputc('\n', stderr);
     }
     out->wall_s = monotonic_s() - start_s;
@@ -140,6 +183,16 @@ int runner_run_range(const scenario *sc, const run_config *cfg, uint64_t first_t
         run_results_free(out);
         snprintf(err, err_size, "out of memory while simulating");
         return -1;
+    }
+    if (completed < cfg->trials) { /* only an interrupt stops the workers early */
+        int signal_number = runner_interrupt;
+        if (!cfg->partial_ok) {
+            run_results_free(out);
+            snprintf(err, err_size, "interrupted by %s", runner_signal_name(signal_number));
+            return -1;
+        }
+        out->trials = completed; /* the records past it were never written */
+        out->interrupted = signal_number;
     }
     return 0;
 }
