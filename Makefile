@@ -129,6 +129,34 @@ install: deps drsim
 	install -m 644 scenarios/data/*.yaml $(DESTDIR)$(PREFIX)/share/drsim/scenarios/data
 	install -m 644 scenarios/variants/*.yaml $(DESTDIR)$(PREFIX)/share/drsim/scenarios/variants
 
+# ---- fuzzing (issue 6; docs/robustness.md) ------------------------------------------------
+# `make fuzz` builds the libFuzzer harnesses in tests/fuzz/ with clang under
+# AddressSanitizer + UndefinedBehaviorSanitizer (objects in $(FUZZ_BUILD)) and
+# runs each for FUZZ_SECONDS, from seeds in the example and test corpora.
+# clang is not in DEB_PACKAGES: only fuzzing needs it (`make fuzz-deps`).
+FUZZ_CC          ?= clang-14
+FUZZ_SECONDS     ?= 60
+FUZZ_BUILD       ?= build/fuzz
+FUZZ_DEB_PACKAGES = clang-14 libclang-rt-14-dev
+FUZZ_TARGETS      = scenario duration dist experiment demand
+FUZZ_BINS         = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+.PHONY: fuzz fuzz-deps fuzz-build
+
+fuzz: deps fuzz-deps
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) SANITIZE=fuzzer-no-link,address,undefined \
+	  OPT=-O1 fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(FUZZ_DEB_PACKAGES)'
+
+fuzz-build: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 clean:
 	rm -rf build drsim
 
