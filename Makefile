@@ -37,6 +37,41 @@ ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-reco
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
+# ---- MPI (issue 6; docs/cluster.md) -------------------------------------------------------
+# `make MPI=1` builds $(MPI_BUILD)/drsim (objects in $(MPI_BUILD), default build/mpi) against
+# Open MPI: -DDRSIM_MPI with the flags of `mpicc --showme`; Debian's libopenmpi-dev and
+# openmpi-bin come from `make mpi-deps`.  ./drsim and build/ stay the single-process program,
+# and `make test` never needs MPI.  `mpirun -np N build/mpi/drsim run ...` divides the trials
+# among N processes and writes the same bytes as one process.  `make test-mpi` builds both
+# and compares them (tests/mpi_test.sh).  This block sets BUILD, so it comes before the rules.
+MPI              ?=
+MPI_BUILD        ?= build/mpi
+MPICC            ?= mpicc
+MPI_DEB_PACKAGES  = libopenmpi-dev openmpi-bin
+
+.PHONY: mpi-deps test-mpi
+
+ifeq ($(MPI),1)
+ifeq ($(origin BUILD),file)
+BUILD := $(MPI_BUILD)
+endif
+ifeq ($(BUILD),build)
+$(error MPI=1 builds into $(MPI_BUILD), not build/: ./drsim stays the single-process program)
+endif
+# recursive, as above: mpicc answers when a recipe runs, after mpi-deps
+ALL_CPPFLAGS += -DDRSIM_MPI $(shell $(MPICC) --showme:compile 2>/dev/null)
+LIBS         += $(shell $(MPICC) --showme:link 2>/dev/null)
+all: mpi-deps
+$(patsubst %.c,$(BUILD)/%.o,$(wildcard sim/*.c models/*.c)): | mpi-deps
+endif
+
+mpi-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(MPI_DEB_PACKAGES)'
+
+test-mpi: deps $(BUILD)/drsim
+	$(MAKE) MPI=1 BUILD=$(MPI_BUILD) $(MPI_BUILD)/drsim
+	@DRSIM=$(BUILD)/drsim DRSIM_MPI_BIN=$(MPI_BUILD)/drsim bash tests/mpi_test.sh
+
 LIB_SRCS  = $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard models/*.c)
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       = $(BUILD)/libdrsim.a

@@ -21,6 +21,19 @@
  * installed with SA_RESETHAND: a second signal has its default effect and
  * ends the process at once (docs/robustness.md).
  *
+ * MPI (mpi_support.h, docs/cluster.md).  Built with DRSIM_MPI and run by
+ * `mpirun -np P`, runner_run_range() divides records [0, cfg->trials)
+ * into P contiguous slices, rank r taking [n r/P, n (r+1)/P); each rank
+ * runs its slice with cfg->threads workers, and the ranks then exchange
+ * the records, incidents and disasters, so that every rank returns the
+ * same, complete run_results, identical to a single process's (record j is
+ * still trial first_trial + j).  Every call is collective: all ranks make
+ * the same calls in the same order, as they do by running the same
+ * program on the same input.  Under mpirun or srun no interrupt is caught
+ * (runner_catch_interrupts() does nothing): a signal ends the job.  The
+ * progress bar is rank 0's, over its own slice.  On a single process
+ * (P = 1, or built without MPI) nothing of this applies.
+ *
  * Ownership: run_results owns its arrays; run_results_free() releases them.
  */
 #ifndef DRSIM_RUNNER_H
@@ -58,13 +71,16 @@ typedef struct run_results {
 /* The signal caught by the handler runner_catch_interrupts() installs, or 0. */
 extern volatile sig_atomic_t runner_interrupt;
 
-/* Installs that handler for SIGINT and SIGTERM.  0, or -1 (errno set). */
+/* Installs that handler for SIGINT and SIGTERM.  0, or -1 (errno set).
+ * In a job started by mpirun or srun (mpi_launched()) it installs nothing
+ * and returns 0. */
 int runner_catch_interrupts(void);
 
 /* "SIGINT", "SIGTERM", or "signal N". */
 const char *runner_signal_name(int signal_number);
 
-/* Number of online processors (at least 1). */
+/* Number of online processors (at least 1); under MPI, this rank's share
+ * of them (mpi_default_threads). */
 int runner_default_threads(void);
 
 /* Runs cfg->trials trials.  0 on success; -1 with a message in err (out of

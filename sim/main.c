@@ -6,6 +6,9 @@
  * usage or bad input; 128 + the signal when run, check or table strategies
  * is interrupted by SIGINT or SIGTERM (runner.h).  Errors go to stderr, one line per problem, starting
  * with "drsim: " or, for scenario problems, "FILE:LINE:COL: error: ".
+ *
+ * Under MPI (mpi_support.h, docs/cluster.md) every rank runs main(); only
+ * rank 0 prints, and a signal ends the job instead of being caught.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +25,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "duration.h"
+#include "mpi_support.h"
 #include "outfile.h"
 #include "report.h"
 #include "runner.h"
@@ -877,7 +881,7 @@ static int command_check(int argc, char **argv)
     return status;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "drsim: missing command\n%s", usage_text);
@@ -907,4 +911,16 @@ int main(int argc, char **argv)
         return command_plan(argc - 1, argv + 1);
     cli_usage_error("unknown command '%s'", command);
     return EXIT_BAD_INPUT;
+}
+
+/* Under MPI (make MPI=1, docs/cluster.md) every rank runs the same command;
+ * the runner divides the trials among them, and only rank 0 prints and
+ * writes.  Without MPI, init and finish do nothing. */
+int main(int argc, char **argv)
+{
+    if (mpi_support_init(&argc, &argv) != 0)
+        return EXIT_BAD_INPUT;
+    int status = dispatch(argc, argv);
+    mpi_support_finish();
+    return status;
 }

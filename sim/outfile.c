@@ -13,6 +13,14 @@
  * is written by another process (plot.c hands tmp_path to gnuplot) may
  * fclose f->fp itself and set it to NULL before writing; commit() then just
  * renames.
+ *
+ * Under MPI (mpi_support.h) only rank 0 writes.  On the other ranks, which
+ * compute the same output, an outfile is a shadow: fp writes to /dev/null,
+ * tmp_path is an empty private file in $TMPDIR (or /tmp) for a program such
+ * as gnuplot to write, and commit or abort removes it and succeeds;
+ * outfile_make_dirs() makes nothing.  So those ranks touch nothing beside
+ * the real outputs (which may be on a file system they share with rank 0,
+ * or not), and never fail where rank 0 succeeds.
  */
 #include "outfile.h"
 
@@ -23,6 +31,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include "mpi_support.h"
 
 enum { TMP_NAME_ATTEMPTS = 100 };
 
@@ -44,6 +54,42 @@ static void release(outfile *f)
     f->tmp_path = NULL;
 }
 
+/* A rank other than 0: see the head of this file. */
+static int open_shadow(outfile *f, const char *path, char *err, size_t err_size)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+    size_t tmp_size = strlen(dir) + 64;
+    f->path = copy_string(path);
+    f->tmp_path = malloc(tmp_size);
+    if (f->path == NULL || f->tmp_path == NULL) {
+        release(f);
+        snprintf(err, err_size, "cannot create '%s': %s", path, strerror(ENOMEM));
+        return -1;
+    }
+    snprintf(f->tmp_path, tmp_size, "%s/drsim-rank%d-XXXXXX", dir, mpi_rank());
+    int fd = mkstemp(f->tmp_path);
+    if (fd < 0) {
+        int saved = errno;
+        snprintf(err, err_size, "cannot create '%s' (MPI rank %d): %s: %s", path, mpi_rank(),
+                 f->tmp_path, strerror(saved));
+        release(f);
+        return -1;
+    }
+    close(fd);
+    f->fp = fopen("/dev/null", "w");
+    if (f->fp == NULL) {
+        int saved = errno;
+        unlink(f->tmp_path);
+        snprintf(err, err_size, "cannot create '%s' (MPI rank %d): /dev/null: %s", path,
+                 mpi_rank(), strerror(saved));
+        release(f);
+        return -1;
+    }
+    return 0;
+}
+
 int outfile_open(outfile *f, const char *path, char *err, size_t err_size)
 {
     f->fp = NULL;
@@ -53,6 +99,8 @@ int outfile_open(outfile *f, const char *path, char *err, size_t err_size)
         snprintf(err, err_size, "cannot create '': empty file name");
         return -1;
     }
+    if (!mpi_is_writer())
+        return open_shadow(f, path, err, err_size);
 
     size_t tmp_size = strlen(path) + 64;
     f->path = copy_string(path);
@@ -87,6 +135,10 @@ int outfile_commit(outfile *f, char *err, size_t err_size)
     if (f->path == NULL) {
         snprintf(err, err_size, "output file already committed or aborted");
         return -1;
+    }
+    if (!mpi_is_writer()) { /* a shadow: rank 0 writes the real file */
+        outfile_abort(f);
+        return 0;
     }
     if (f->fp != NULL) {
         errno = 0;
@@ -159,6 +211,8 @@ int outfile_make_dirs(const char *dir, char *err, size_t err_size)
         snprintf(err, err_size, "cannot create directory '': empty name");
         return -1;
     }
+    if (!mpi_is_writer()) /* rank 0 makes them (see the head of this file) */
+        return 0;
     char *prefix = copy_string(dir);
     if (prefix == NULL) {
         snprintf(err, err_size, "cannot create directory '%s': %s", dir, strerror(ENOMEM));
