@@ -49,6 +49,72 @@
  *   - sifting after the handler returns instead of inside des_schedule():
  *     no gain.
  *
+ * The calendar in front of the heap
+ * ---------------------------------
+ *
+ * Up to DES_CALENDAR_FROM (64) entries, the heap holds every entry ("heap
+ * mode"); drsim's scenarios stay there (a trial has 10 to 70 events
+ * pending).  From 64 entries on, a 4-ary heap of n entries costs about
+ * log4(n) dependent levels per event, and a calendar does better: the heap
+ * keeps only the near future, and the rest waits unsorted in buckets.
+ *
+ *     heap      entries with d(t) < next_bucket        (ordered: a heap)
+ *     buckets   bucket b: entries with b <= d(t) < b+1, for next_bucket <= b
+ *               < bucket_count; singly linked lists, in any order
+ *     top       entries with d(t) >= bucket_count: the far future, one list
+ *
+ *     d(t) = (t - rung_start_s) * rung_scale         (a "rung", as in the
+ *                                                    ladder queue)
+ *
+ * d is monotone in t (a rounded subtraction, then a rounded product by a
+ * positive constant), so heap < buckets in order < top holds in the full
+ * (time, priority, sequence) order: an entry can never be placed after a
+ * later one.  Equal times get equal d and land together, and the heap
+ * orders them by key.  So the firing order, and every result, is the one
+ * the heap alone gives; only the cost changes.
+ *
+ * When the heap empties, des_run_until() moves the next non-empty bucket
+ * into it (a bitmap, one bit per bucket, finds it) and sets next_bucket
+ * past it.  When the buckets run out, top is spread over a new rung: as
+ * many buckets as DES_BUCKETS_PER_ENTRY (64) per entry, between top's least
+ * and greatest finite times.  So each entry is moved O(1) times, and with
+ * 64 buckets per entry most buckets hold zero or one entry: the heap holds
+ * one or two entries, and firing an event costs a few loads, not a sift.
+ * A bucket holding many entries (many events at one instant, or a skewed
+ * spread) simply makes a bigger heap, which sorts them as before: the worst
+ * case is the heap's, O(log n).
+ *
+ * Parked entries (in a bucket or in top) live in parked[slot], 16 bytes per
+ * slot; the slot bits of a parked key, which would repeat the slot's own
+ * index, link to the next slot in the list instead (0 ends it).
+ *
+ * Back to heap mode.  A rung is built only from DES_CALENDAR_MIN (32)
+ * entries or more, spread over more than one instant; otherwise top goes
+ * into the heap and the kernel is in heap mode again.  If the heap then has
+ * 64 entries or more that would not spread (all at one time), the next try
+ * waits for 64, 128, 256, ... more schedules, so a model whose events keep
+ * coinciding costs at most a constant factor more than the heap.
+ *
+ * Cancelling a parked entry.  An entry at the head of its list (a timeout
+ * armed and cancelled before anything else lands in its bucket) is unlinked
+ * at once, its slot freed.  Any other stays dead in its list until its
+ * bucket is moved into the heap (dead entries are dropped there) or until
+ * compaction, which filters the heap and every list in place.
+ *
+ * Measured on the hold model (2026-11-26, the 2-core KVM Xeon of
+ * docs/performance.md; increments from a table, CPU time, best of 7):
+ *   - ns per event at 100 / 1000 / 10,000 pending: the 4-ary heap alone
+ *     37 / 45 / 70, the calendar 23 / 22 / 26;
+ *   - 4, 8, 16, 32, 64, 128 buckets per entry, 1000 pending: 41, 38, 29,
+ *     24, 22, 23 ns; 64 costs 256 bytes of heads per entry at a rung's
+ *     build (256 KiB for 1000 entries), allocated only past 64 pending;
+ *   - on the hold model the calendar already wins at 16 pending (27 against
+ *     30 ns), but drsim's scenarios showed no difference beyond the noise
+ *     with it from 16 or 32 (4% fewer instructions, the same times: the
+ *     kernel is about a tenth of their work), so they keep heap mode;
+ *   - schedule + cancel of a near event, 1000 pending: 11-18 ns, against
+ *     37-42 ns for the heap (a cancelled list head leaves at once).
+ *
  * Ids.  des_event_id = generation << 24 | slot, with the generation's low
  * 40 bits.  A slot's generation goes up each time the event in it fires or
  * is cancelled, so an old id does not match the slot's next tenants (until
@@ -58,22 +124,30 @@
  * Invariants (outside des.c's own functions)
  *  1. A slot with handler != NULL holds a pending event.  A slot with
  *     handler == NULL is on the free stack, or is the slot of a cancelled
- *     ("dead") entry still in the heap; dead_count counts the latter.
- *  2. Every heap entry names a distinct slot, and the pending events are
- *     heap_len - dead_count of them, except while a handler runs with
- *     firing_root set: then heap[0] is the event being fired, its slot
- *     already freed, and one fewer is pending.
- *  3. heap, slots and free_slots all have `capacity` elements; slots handed
- *     out (1 .. slots_used-1) >= entries in the heap (bar the firing root),
- *     so a free slot always means room in the heap.
+ *     ("dead") entry still in the heap or parked; dead_count counts the
+ *     latter.
+ *  2. Every entry (heap_len in the heap, parked_count parked) names a
+ *     distinct slot, and the pending events are heap_len + parked_count -
+ *     dead_count of them, except while a handler runs with firing_root set:
+ *     then heap[0] is the event being fired, its slot already freed, and
+ *     one fewer is pending.
+ *  3. heap, slots, parked and free_slots all have `capacity` elements;
+ *     slots handed out (1 .. slots_used-1) >= entries (bar the firing
+ *     root), so a free slot always means room in the heap, even for every
+ *     parked entry at once.
  *  4. next_sequence <= 2^32.  When it reaches 2^32 (4 billion schedules
- *     without a reset) the heap is sorted — a sorted array is a valid heap —
+ *     without a reset) every entry goes back into the heap (heap mode) and
+ *     the heap is sorted — a sorted array is a valid heap —
  *     and sequences are renumbered 0..n-1 in that order, which keeps every
  *     relative order; it costs O(n log n) once per 4 billion schedules.
- *  5. dead_count <= max(DES_COMPACT_MIN_DEAD, heap_len / 2): beyond that the
- *     heap is rebuilt without its dead entries (O(n), amortised O(1) per
- *     cancel), so a model that keeps cancelling far-future timeouts cannot
- *     grow the heap without bound.
+ *  5. dead_count <= max(DES_COMPACT_MIN_DEAD, entries / 2): beyond that the
+ *     heap and the lists are rebuilt without their dead entries (O(n),
+ *     amortised O(1) per cancel), so a model that keeps cancelling
+ *     far-future timeouts cannot grow them without bound.
+ *  6. With `calendar` false, parked_count is 0 and the rung is empty.  With
+ *     it true, every entry is where d(t) says (see the calendar above), the
+ *     buckets below next_bucket are empty, and a bucket's head is valid
+ *     only while its bit in bucket_bits is set.
  *
  * Firing, and the fused pop-and-push
  * ----------------------------------
@@ -89,9 +163,15 @@
  * rearranges the whole heap (compaction, renumbering) first pops a firing
  * root, so heap[0] is never mistaken for a dead entry.
  *
+ * With the calendar on, most handlers' schedules go to a bucket and the
+ * fired root is simply popped (from a heap of one or two) after the handler
+ * returns; the fused path still serves an event scheduled into the heap.
+ *
  * Limits.  At most 2^24 - 1 events scheduled and not yet popped at once
- * (16.7 million, about 870 MiB of heap and slots); beyond that des_schedule()
- * behaves as on allocation failure.
+ * (16.7 million, about 1.1 GiB of heap, slots and parked entries); beyond
+ * that des_schedule() behaves as on allocation failure.  A rung has at most
+ * DES_MAX_BUCKETS buckets (16 MiB of heads); when the buckets cannot be
+ * allocated the kernel stays in heap mode, which is always correct.
  */
 #ifndef DRSIM_DES_INTERNAL_H
 #define DRSIM_DES_INTERNAL_H
@@ -107,6 +187,15 @@
 #define DES_MAX_EVENTS ((size_t)DES_SLOT_MASK) /* slots 1 .. 2^24-1 */
 #define DES_INITIAL_CAPACITY 64
 #define DES_COMPACT_MIN_DEAD 64
+/* The calendar's tuning (see above); tests may build with others. */
+#ifndef DES_CALENDAR_FROM
+#define DES_CALENDAR_FROM 64     /* heap entries at which a calendar is started */
+#endif
+#define DES_CALENDAR_MIN (DES_CALENDAR_FROM / 2) /* a rung needs at least this many */
+#ifndef DES_BUCKETS_PER_ENTRY
+#define DES_BUCKETS_PER_ENTRY 64
+#endif
+#define DES_MAX_BUCKETS ((size_t)1 << 22) /* 16 MiB of list heads */
 
 typedef struct des_entry {
     uint64_t time_bits; /* the event time's IEEE-754 bits; see above */
@@ -114,7 +203,7 @@ typedef struct des_entry {
 } des_entry;
 
 typedef struct des_slot {
-    des_handler *handler; /* NULL: free, or cancelled and still in the heap */
+    des_handler *handler; /* NULL: free, or cancelled and still in the heap or parked */
     void *subject;
     void *object;
     uint64_t generation;  /* tenancies so far; ids carry its low 40 bits */
@@ -124,6 +213,8 @@ struct des_sim {
     des_entry *heap;      /* heap[0] is the earliest entry */
     size_t heap_len;
     des_slot *slots;
+    des_entry *parked;    /* [capacity]: slot s's entry while it waits in a bucket
+                           * or in top; its slot bits link to the next slot */
     uint32_t *free_slots; /* stack of free slot indices below slots_used */
     size_t free_count;
     size_t slots_used;    /* slots[1 .. slots_used) have been handed out */
@@ -136,6 +227,26 @@ struct des_sim {
     bool firing_root;     /* heap[0] is the event being fired: see above */
     bool stop_requested;  /* des_stop() was called */
     bool failed;          /* an allocation failed: see des.h */
+
+    /* The calendar (see above).  Unused while `calendar` is false. */
+    bool calendar;        /* false: every entry is in the heap */
+    uint32_t *buckets;    /* [bucket_capacity] list heads, valid where the bit is set */
+    uint64_t *bucket_bits; /* [bucket_capacity / 64] which buckets hold a list */
+    size_t bucket_capacity;
+    size_t bucket_count;  /* buckets of the current rung */
+    size_t next_bucket;   /* buckets below it are empty, their times in the heap */
+    double next_bucket_d; /* the same two as doubles, for the routing compares */
+    double bucket_count_d;
+    double rung_start_s;  /* position d(t) = (t - rung_start_s) * rung_scale */
+    double rung_scale;
+    uint32_t top_head;    /* list of entries with d(t) >= bucket_count */
+    size_t top_count;
+    double top_min_s;     /* least time in top; greatest finite time in top */
+    double top_max_s;
+    size_t parked_count;  /* entries in buckets and top, dead ones included */
+    uint64_t calendar_retry_at; /* heap mode: try a calendar again once
+                                 * next_sequence reaches this */
+    uint64_t calendar_retry_gap;
 };
 
 /* Test hooks: none is needed by a model. */
