@@ -3,7 +3,7 @@
  * dispatches; everything else lives in the modules.
  *
  * Exit status: 0 success; 1 a stated target or check was not met; 2 bad
- * usage or bad input; 128 + the signal when run, check or table strategies
+ * usage or bad input; 130 when run, check or table strategies
  * is interrupted by SIGINT or SIGTERM (runner.h).  Errors go to stderr, one line per problem, starting
  * with "drsim: " or, for scenario problems, "FILE:LINE:COL: error: ".
  *
@@ -73,7 +73,7 @@ static const char run_help[] =
     "                 and recovery, one line each with its date and time\n"
     "\n"
     "Exit status: 0 done; 1 the scenario's availability target was missed;\n"
-    "2 bad usage or bad input; 130 (SIGINT) or 143 (SIGTERM) interrupted: the\n"
+    "2 bad usage or bad input; 130 (SIGINT or SIGTERM) interrupted: the\n"
     "trials completed are summarised and written, marked partial.\n";
 
 static const char validate_help[] =
@@ -110,7 +110,7 @@ static const char check_help[] =
     "\n"
     "Exit status: 0 every target passed; 1 a target failed or was not shown;\n"
     "2 bad usage or bad input (no target, a target the scenario cannot\n"
-    "measure, a bad scenario or option); 130 (SIGINT) or 143 (SIGTERM)\n"
+    "measure, a bad scenario or option); 130 (SIGINT or SIGTERM)\n"
     "interrupted, with no verdict.\n";
 
 static const char table_help[] =
@@ -130,8 +130,8 @@ static const char table_help[] =
     "                   ordering (RTO, RPO not growing, cost growing) does not hold.\n";
 
 /* SIGINT and SIGTERM stop run, check and table strategies cleanly
- * (runner.h): the exit status is then 128 + the signal, as a shell reports
- * a process the signal ended (130 for SIGINT, 143 for SIGTERM). */
+ * (runner.h): the exit status is then 130 for either (issue 6's contract:
+ * one status for "interrupted", whichever signal a scheduler sends). */
 static void catch_interrupts(void)
 {
     if (runner_catch_interrupts() != 0)
@@ -140,7 +140,7 @@ static void catch_interrupts(void)
 
 static int interrupted_status(void)
 {
-    return 128 + (int)runner_interrupt;
+    return 130;
 }
 
 /* After the options, exactly one scenario path. */
