@@ -62,8 +62,8 @@ bool mpi_launched(void);
 bool mpi_is_writer(void);
 
 /* Worker threads by default for a machine with `online` processors: all
- * of them for a single process; under MPI, the processors this rank is
- * bound to, or else `online` shared among the ranks on this node. */
+ * of them for a single process; under MPI, `online` divided by the ranks
+ * on this node, and at most the processors this rank is bound to. */
 int mpi_default_threads(int online);
 
 /* The maximum of every rank's state (MPI_STATE_*); the state itself on a

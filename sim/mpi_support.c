@@ -96,14 +96,16 @@ int mpi_default_threads(int online)
 {
     if (mpi_size() <= 1)
         return online;
+    /* the node's share, and no more than the processors this rank is bound
+     * to (mpirun binds to a core, or to a socket shared with other ranks) */
+    int share = online / (local_size_cached > 0 ? local_size_cached : 1);
     cpu_set_t set;
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) == 0) {
         int bound = CPU_COUNT(&set);
-        if (bound >= 1 && bound < online)
-            return bound; /* mpirun or srun bound this rank to these processors */
+        if (bound >= 1 && bound < share)
+            share = bound;
     }
-    int share = online / (local_size_cached > 0 ? local_size_cached : 1);
     return share < 1 ? 1 : share;
 }
 
