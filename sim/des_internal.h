@@ -53,8 +53,8 @@
  * ---------------------------------
  *
  * Up to DES_CALENDAR_FROM (64) entries, the heap holds every entry ("heap
- * mode"); drsim's scenarios stay there (a trial has 10 to 70 events
- * pending).  From 64 entries on, a 4-ary heap of n entries costs about
+ * mode"); drsim's scenarios nearly always stay there (a trial has 10 to
+ * 70 events pending).  From 64 entries on, a 4-ary heap of n entries costs about
  * log4(n) dependent levels per event, and a calendar does better: the heap
  * keeps only the near future, and the rest waits unsorted in buckets.
  *
@@ -101,19 +101,20 @@
  * bucket is moved into the heap (dead entries are dropped there) or until
  * compaction, which filters the heap and every list in place.
  *
- * Measured on the hold model (2026-11-26, the 2-core KVM Xeon of
- * docs/performance.md; increments from a table, CPU time, best of 7):
+ * Measured with tests/bench/bench_hold (its `table` line: the kernel and a
+ * table read; best of 4 runs, 2026-11-26, the 2-core KVM Xeon of
+ * docs/performance.md):
  *   - ns per event at 100 / 1000 / 10,000 pending: the 4-ary heap alone
- *     37 / 45 / 70, the calendar 23 / 22 / 26;
- *   - 4, 8, 16, 32, 64, 128 buckets per entry, 1000 pending: 41, 38, 29,
- *     24, 22, 23 ns; 64 costs 256 bytes of heads per entry at a rung's
+ *     34 / 45 / 79, the calendar 27 / 26 / 33;
+ *   - 4, 8, 16, 32, 64, 128 buckets per entry, 1000 pending: 43, 41, 33,
+ *     29, 26, 26 ns; 64 costs 256 bytes of heads per entry at a rung's
  *     build (256 KiB for 1000 entries), allocated only past 64 pending;
- *   - on the hold model the calendar already wins at 16 pending (27 against
- *     30 ns), but drsim's scenarios showed no difference beyond the noise
- *     with it from 16 or 32 (4% fewer instructions, the same times: the
- *     kernel is about a tenth of their work), so they keep heap mode;
- *   - schedule + cancel of a near event, 1000 pending: 11-18 ns, against
- *     37-42 ns for the heap (a cancelled list head leaves at once).
+ *   - a calendar from 16 pending: 33 ns against the heap's 31 at 16, 31
+ *     against 35 at 32; drsim's scenarios showed no difference beyond the
+ *     noise with it (4% fewer instructions, the same times: the kernel is
+ *     about a tenth of their work), so they keep heap mode up to 64;
+ *   - schedule + cancel of a near event, 1000 pending: 11-17 ns, against
+ *     25 ns for the heap (a cancelled list head leaves at once).
  *
  * Ids.  des_event_id = generation << 24 | slot, with the generation's low
  * 40 bits.  A slot's generation goes up each time the event in it fires or
