@@ -149,8 +149,19 @@ asan:
 ubsan:
 	$(MAKE) BUILD=build/ubsan SANITIZE=undefined OPT=-O1 test
 
-bench: deps $(BIN) $(BENCH_BINS)
-	@DRSIM=$(BIN) tests/bench/run.sh $(BUILD)
+# bench prints the figures of docs/performance.md (tests/bench/run.sh): the
+# kernel and drsim against SimPy on the same models, thread scaling, profiles
+# (with perf, when installed) and memory.  SimPy is Debian's python3-simpy
+# (SimPy 2.3), installed for /usr/bin/python3 only, and peak memory comes
+# from /usr/bin/time (Debian's time): bench-deps installs both.
+BENCH_DEB_PACKAGES = python3-simpy time
+.PHONY: bench-deps
+
+bench: deps bench-deps $(BIN) $(BENCH_BINS)
+	@DRSIM=$(BIN) PYTHON=/usr/bin/python3 tests/bench/run.sh $(BUILD)
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(BENCH_DEB_PACKAGES)'
 
 valgrind: deps drsim
 	valgrind --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite,indirect \

@@ -25,7 +25,7 @@
  * wall time; it cannot help when another program shares the core's caches
  * or, on a virtual machine, its physical core: run it on a quiet machine.
  *
- * Usage: bench_hold [EVENTS]      (default 50000000)
+ * Usage: bench_hold [EVENTS [PENDING]]   (default 50000000 events, 1000 pending)
  */
 #include "des.h"
 
@@ -36,7 +36,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-enum { PENDING = 1000, RUNS = 3, WARMUP_EVENTS = 1000000 };
+enum { RUNS = 3, WARMUP_EVENTS = 1000000 };
+
+static int PENDING = 1000; /* the second argument, when given */
 
 /* xoshiro256+ (Blackman & Vigna): the fastest good generator for doubles. */
 typedef struct xoshiro256p {
@@ -186,7 +188,7 @@ static void bench_schedule_cancel(des_sim *sim, hold_state *st, uint64_t pairs)
             if (!des_cancel(sim, id)) die("cancel failed");
         }
         double seconds = seconds_now() - start;
-        if (des_pending(sim) != PENDING) die("pending count is off after cancelling");
+        if (des_pending(sim) != (size_t)PENDING) die("pending count is off after cancelling");
         if (seconds < best) best = seconds;
     }
     printf("schedule+cancel  pending=%d  pairs=%llu  ns_per_pair=%.1f\n",
@@ -196,11 +198,17 @@ static void bench_schedule_cancel(des_sim *sim, hold_state *st, uint64_t pairs)
 int main(int argc, char **argv)
 {
     uint64_t events = 50000000;
-    if (argc > 2) die("usage: bench_hold [EVENTS]");
-    if (argc == 2) {
+    if (argc > 3) die("usage: bench_hold [EVENTS [PENDING]]");
+    if (argc >= 2) {
         char *end;
         events = strtoull(argv[1], &end, 10);
         if (*end || events == 0) die("EVENTS must be a positive integer");
+    }
+    if (argc == 3) {
+        char *end;
+        long pending = strtol(argv[2], &end, 10);
+        if (*end || pending < 1 || pending > 10000000) die("PENDING must be 1 to 10000000");
+        PENDING = (int)pending;
     }
 
     des_sim *sim = des_create();
