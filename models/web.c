@@ -609,6 +609,7 @@ typedef struct instance {
 typedef struct asg_state {
     instance *slots;      /* 2 × max_size: draining instances keep theirs */
     int n_slots;
+    int n_used;           /* slots n_used.. have been empty all trial */
     int desired;
     /* target tracking */
     des_event_id scaling_event;  /* the next evaluation, or 0 while the group is settled */
@@ -793,7 +794,7 @@ static int pick_zone(trial_world *w, int g)
         if (!zone_usable(w, zone))
             continue;
         int count = 0;
-        for (int i = 0; i < gs->n_slots; i++)
+        for (int i = 0; i < gs->n_used; i++)
             count += (gs->slots[i].state == SLOT_RUNNING || gs->slots[i].state == SLOT_LAUNCHING) &&
                      gs->slots[i].zone == zone;
         if (best < 0 || count < best_count) {
@@ -806,7 +807,10 @@ static int pick_zone(trial_world *w, int g)
 
 static void launch(trial_world *w, int g, int i, int zone)
 {
-    instance *inst = &state_of(w)->groups[g].slots[i];
+    asg_state *gs = &state_of(w)->groups[g];
+    instance *inst = &gs->slots[i];
+    if (i + 1 > gs->n_used) /* loops over slots stop at the last one ever used */
+        gs->n_used = i + 1;
     inst->state = SLOT_LAUNCHING;
     inst->zone = zone;
     inst->failed = false;
@@ -846,7 +850,7 @@ static void drain(trial_world *w, int g, int i)
 static int zone_count(const asg_state *gs, int zone)
 {
     int count = 0;
-    for (int i = 0; i < gs->n_slots; i++)
+    for (int i = 0; i < gs->n_used; i++)
         count += (gs->slots[i].state == SLOT_RUNNING || gs->slots[i].state == SLOT_LAUNCHING) &&
                  gs->slots[i].zone == zone;
     return count;
@@ -909,7 +913,7 @@ static void reconcile(trial_world *w, int g)
 {
     asg_state *gs = &state_of(w)->groups[g];
     int running = 0, launching = 0;
-    for (int i = 0; i < gs->n_slots; i++) {
+    for (int i = 0; i < gs->n_used; i++) {
         running += gs->slots[i].state == SLOT_RUNNING;
         launching += gs->slots[i].state == SLOT_LAUNCHING;
     }
@@ -1067,6 +1071,7 @@ void web_start(trial_world *w)
         const asg_config *cfg = &dr->groups[g];
         asg_state *gs = &s->groups[g];
         gs->desired = cfg->desired_capacity;
+        gs->n_used = cfg->desired_capacity < gs->n_slots ? cfg->desired_capacity : gs->n_slots;
         gs->scaling_event = 0;
         gs->last_evaluation_s = 0.0;
         gs->last_scale_out_s = gs->last_activity_s = -INFINITY;
@@ -1171,7 +1176,7 @@ static balancer_split split_of(trial_world *w, const web_state *s, size_t b)
         if (dr->groups[g].balancer != (int)b)
             continue;
         const asg_state *gs = &s->groups[g];
-        for (int i = 0; i < gs->n_slots; i++) {
+        for (int i = 0; i < gs->n_used; i++) {
             registered += gs->slots[i].state == SLOT_RUNNING;
             believed += gs->slots[i].state == SLOT_RUNNING && gs->slots[i].lb_healthy;
         }
@@ -1417,7 +1422,7 @@ void web_update(trial_world *w)
             if (dr->groups[g].balancer != (int)b)
                 continue;
             asg_state *gs = &s->groups[g];
-            for (int i = 0; i < gs->n_slots; i++) {
+            for (int i = 0; i < gs->n_used; i++) {
                 const instance *inst = &gs->slots[i];
                 if (!serving(inst, &split))
                     continue;
