@@ -97,6 +97,13 @@ bool alarm_parse_list(yctx *c, const ynode *node, const ypath *path, alarm_list 
 bool alarm_parse_cloudformation(yctx *c, const char *logical_id, const ynode *properties,
                                 const ypath *path, alarm_list *out);
 
+/* A value in `metric`'s unit (a threshold, a probe's bound): a fraction or
+ * a percentage from 0 to 1 for error_rate and served_fraction, a share of
+ * the demand (0 or more) for healthy_capacity, a count for healthy_hosts,
+ * a duration for latency.  false after reporting. */
+bool alarm_parse_metric_value(yctx *c, const ynode *v, const ypath *p, metric_kind metric,
+                              double *out);
+
 /* The alarm named `name`, or NULL. */
 const alarm_config *alarm_find(const alarm_list *list, const char *name);
 

@@ -129,6 +129,10 @@ check_verdict check_decide(double required, double low, double high);
 void check_wilson_interval(double successes, double n, double confidence, double *low,
                            double *high);
 
+/* The scenario's targets with those `given` (command-line options) in
+ * their place. */
+scenario_targets check_targets_over(const scenario_targets *own, const scenario_targets *given);
+
 /* true when every target passed. */
 bool check_all_passed(const check_report *report);
 

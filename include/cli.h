@@ -23,6 +23,14 @@ void cli_usage_error(const char *fmt, ...) DIAG_PRINTF(1, 2);
 bool cli_parse_whole(const char *option, const char *text, unsigned long long min,
                      unsigned long long max, unsigned long long *out);
 
+/* The target options of check and plan: --availability P (a level in
+ * (0, 1]), --rto D and --rpo D (durations) into *targets; a message on
+ * stderr otherwise.  `option` is the option's name without dashes. */
+bool cli_parse_target(const char *option, const char *text, scenario_targets *targets);
+
+/* --confidence C: a level in (0, 1); a message on stderr otherwise. */
+bool cli_parse_confidence(const char *text, double *out);
+
 /* --help or -h before any "--". */
 bool cli_wants_help(int argc, char **argv);
 

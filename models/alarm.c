@@ -96,37 +96,40 @@ static bool parse_comparison(yctx *c, const ynode *v, const ypath *p, alarm_comp
     return false;
 }
 
-/* A threshold in the metric's unit: a fraction or a percentage for the
- * fractions, a duration for latency, a count for hosts. */
-static bool parse_threshold(yctx *c, const ynode *v, const ypath *p, metric_kind metric, double *out)
+bool alarm_parse_metric_value(yctx *c, const ynode *v, const ypath *p, metric_kind metric,
+                              double *out)
 {
     if (v->kind != YNODE_SCALAR) {
-        yerror(c, v, p, "expected a threshold, not %s", ynode_describe(v));
+        yerror(c, v, p, "expected a value of %s, not %s", metric_name(metric), ynode_describe(v));
         return false;
     }
+    double x;
     switch (metric) {
     case METRIC_LATENCY:
         return yget_duration(c, v, p, out);
-    case METRIC_HEALTHY_HOSTS: {
-        double n;
-        if (duration_parse_number(v->text, &n) != 0 || n < 0.0) {
+    case METRIC_HEALTHY_HOSTS:
+        if (duration_parse_number(v->text, &x) != 0 || x < 0.0) {
             yerror(c, v, p, "'%.60s' is not a number of hosts", v->text);
             return false;
         }
-        *out = n;
-        return true;
-    }
-    default: {
-        double f;
-        if (duration_parse_fraction(v->text, &f) != 0 || f < 0.0 || f > 1.0) {
+        break;
+    case METRIC_HEALTHY_CAPACITY: /* capacity ÷ demand: 2 is twice what is needed */
+        if (duration_parse_fraction(v->text, &x) != 0 || x < 0.0) {
+            yerror(c, v, p, "'%.60s' is not a share of the demand (1 or 100%%: just enough)",
+                   v->text);
+            return false;
+        }
+        break;
+    default:
+        if (duration_parse_fraction(v->text, &x) != 0 || x < 0.0 || x > 1.0) {
             yerror(c, v, p, "'%.60s' is not a fraction (0.05) or a percentage (5%%) from 0 to 1",
                    v->text);
             return false;
         }
-        *out = f;
-        return true;
+        break;
     }
-    }
+    *out = x;
+    return true;
 }
 
 /* One alarm from a mapping whose keys are spelled as `keys`. */
@@ -210,7 +213,7 @@ static bool parse_alarm(yctx *c, const ynode *node, const ypath *path, const cha
         a->datapoints_to_alarm = a->evaluation_periods;
     if ((v = ymap_require(c, node, path, keys[KEY_THRESHOLD])) != NULL) {
         p = YPATH_KEY(path, keys[KEY_THRESHOLD]);
-        ok = metric_ok && parse_threshold(c, v, &p, a->metric, &a->threshold) && ok;
+        ok = metric_ok && alarm_parse_metric_value(c, v, &p, a->metric, &a->threshold) && ok;
     } else {
         ok = false;
     }

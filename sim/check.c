@@ -590,3 +590,21 @@ int check_write_junit(FILE *out, const scenario *sc, const check_config *cfg,
     fputs("  </testsuite>\n</testsuites>\n", out);
     return ferror(out) ? -1 : 0;
 }
+
+scenario_targets check_targets_over(const scenario_targets *own, const scenario_targets *given)
+{
+    scenario_targets t = *own;
+    if (given->has_availability) {
+        t.has_availability = true;
+        t.availability = given->availability;
+    }
+    if (given->has_rto) {
+        t.has_rto = true;
+        t.rto_s = given->rto_s;
+    }
+    if (given->has_rpo) {
+        t.has_rpo = true;
+        t.rpo_s = given->rpo_s;
+    }
+    return t;
+}

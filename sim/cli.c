@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
+
 void cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -52,4 +54,42 @@ int cli_load_scenario(const char *path, scenario *sc)
     diag_print(&diag, stderr);
     diag_free(&diag);
     return result;
+}
+
+bool cli_parse_target(const char *option, const char *text, scenario_targets *targets)
+{
+    if (strcmp(option, "availability") == 0) {
+        double level;
+        if (duration_parse_fraction(text, &level) != 0 || !(level > 0.0 && level <= 1.0)) {
+            fprintf(stderr,
+                    "drsim: --availability: '%s' is not a level in (0, 1] such as 99.9%% or 0.999\n",
+                    text);
+            return false;
+        }
+        targets->availability = level;
+        targets->has_availability = true;
+        return true;
+    }
+    bool rto = strcmp(option, "rto") == 0;
+    char err[256];
+    double limit_s;
+    if (duration_parse(text, &limit_s, err, sizeof err) != 0) {
+        fprintf(stderr, "drsim: --%s: %s\n", option, err);
+        return false;
+    }
+    *(rto ? &targets->rto_s : &targets->rpo_s) = limit_s;
+    *(rto ? &targets->has_rto : &targets->has_rpo) = true;
+    return true;
+}
+
+bool cli_parse_confidence(const char *text, double *out)
+{
+    double level;
+    if (duration_parse_fraction(text, &level) != 0 || !(level > 0.0 && level < 1.0)) {
+        fprintf(stderr, "drsim: --confidence: '%s' is not a level in (0, 1) such as 0.95 or 99%%\n",
+                text);
+        return false;
+    }
+    *out = level;
+    return true;
 }

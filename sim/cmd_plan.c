@@ -10,7 +10,6 @@
 
 #include "cli.h"
 #include "diag.h"
-#include "duration.h"
 #include "outfile.h"
 #include "plan.h"
 #include "runner.h"
@@ -64,28 +63,15 @@ static int parse_args(int argc, char **argv, plan_args *a)
     optind = 1;
     opterr = 0;
     int option;
-    char err[256];
     while ((option = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
         switch (option) {
         case 'a':
-            if (duration_parse_fraction(optarg, &a->cfg.targets.availability) != 0 ||
-                !(a->cfg.targets.availability > 0.0 && a->cfg.targets.availability <= 1.0)) {
-                fprintf(stderr, "drsim: --availability: '%s' is not a level in (0, 1] such as "
-                                "99.9%% or 0.999\n", optarg);
-                return -1;
-            }
-            a->cfg.targets.has_availability = true;
-            break;
         case 'r':
-        case 'd': {
-            double *limit = option == 'r' ? &a->cfg.targets.rto_s : &a->cfg.targets.rpo_s;
-            if (duration_parse(optarg, limit, err, sizeof err) != 0) {
-                fprintf(stderr, "drsim: --%s: %s\n", option == 'r' ? "rto" : "rpo", err);
+        case 'd':
+            if (!cli_parse_target(option == 'a' ? "availability" : option == 'r' ? "rto" : "rpo",
+                                  optarg, &a->cfg.targets))
                 return -1;
-            }
-            *(option == 'r' ? &a->cfg.targets.has_rto : &a->cfg.targets.has_rpo) = true;
             break;
-        }
         case 'm': {
             char *end = NULL;
             a->cfg.max_cost_usd = strtod(optarg, &end);
@@ -103,11 +89,8 @@ static int parse_args(int argc, char **argv, plan_args *a)
             a->plot_dir = optarg;
             break;
         case 'C':
-            if (duration_parse_fraction(optarg, &a->cfg.check.confidence) != 0 ||
-                !(a->cfg.check.confidence > 0.0 && a->cfg.check.confidence < 1.0)) {
-                fprintf(stderr, "drsim: --confidence: '%s' is not a level in (0, 1)\n", optarg);
+            if (!cli_parse_confidence(optarg, &a->cfg.check.confidence))
                 return -1;
-            }
             break;
         case 'n':
             if (!cli_parse_whole("--max-trials", optarg, 1, SCENARIO_MAX_TRIALS, &a->max_trials))
@@ -156,10 +139,7 @@ static bool targets_ok(const plan_space *space, plan_args *a)
     diag_free(&diag);
     scenario_targets t = a->cfg.targets;
     if (rc == 0) {
-        if (!t.has_availability && sc.targets.has_availability)
-            t.has_availability = true, t.availability = sc.targets.availability;
-        t.has_rto = t.has_rto || sc.targets.has_rto;
-        t.has_rpo = t.has_rpo || sc.targets.has_rpo;
+        t = check_targets_over(&sc.targets, &a->cfg.targets);
         if (!a->has_seed)
             a->seed = sc.seed;
         scenario_free(&sc);

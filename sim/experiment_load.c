@@ -850,26 +850,6 @@ static bool parse_stop_conditions(yctx *c, experiment *ex, const scenario *sc, c
     return ok;
 }
 
-/* A probe's bound in its metric's unit (as alarm thresholds are read). */
-static bool parse_bound(yctx *c, const ynode *v, const ypath *p, metric_kind metric, double *out)
-{
-    if (!scalar_text(c, v, p, "a number"))
-        return false;
-    if (metric == METRIC_LATENCY)
-        return yget_duration(c, v, p, out);
-    double x;
-    int rc = metric == METRIC_HEALTHY_HOSTS ? duration_parse_number(v->text, &x)
-                                            : duration_parse_fraction(v->text, &x);
-    if (rc != 0 || x < 0.0) {
-        yerror(c, v, p, "'%.60s' is not a %s", v->text,
-               metric == METRIC_HEALTHY_HOSTS ? "number of hosts"
-                                              : "fraction (0.01) or a percentage (1%)");
-        return false;
-    }
-    *out = x;
-    return true;
-}
-
 static bool parse_probe(yctx *c, const ynode *node, const ypath *path, experiment_probe *pr)
 {
     static const char *const keys[] = {"name", "metric", "window", "tolerance", "when", NULL};
@@ -924,16 +904,16 @@ static bool parse_probe(yctx *c, const ynode *node, const ypath *path, experimen
         const ynode *b;
         if ((b = xget(v, "min")) != NULL) {
             ypath bp = YPATH_KEY(&p, "min");
-            ok = parse_bound(c, b, &bp, pr->metric, &pr->min) && ok;
+            ok = alarm_parse_metric_value(c, b, &bp, pr->metric, &pr->min) && ok;
         }
         if ((b = xget(v, "max")) != NULL) {
             ypath bp = YPATH_KEY(&p, "max");
-            ok = parse_bound(c, b, &bp, pr->metric, &pr->max) && ok;
+            ok = alarm_parse_metric_value(c, b, &bp, pr->metric, &pr->max) && ok;
         }
     } else if (v->kind == YNODE_SEQUENCE && v->n == 2) {
         ypath lp = YPATH_INDEX(&p, 0), hp = YPATH_INDEX(&p, 1);
-        ok = parse_bound(c, v->items[0], &lp, pr->metric, &pr->min) && ok;
-        ok = parse_bound(c, v->items[1], &hp, pr->metric, &pr->max) && ok;
+        ok = alarm_parse_metric_value(c, v->items[0], &lp, pr->metric, &pr->min) && ok;
+        ok = alarm_parse_metric_value(c, v->items[1], &hp, pr->metric, &pr->max) && ok;
     } else {
         yerror(c, v, &p, "expected a tolerance as {min: X, max: Y} or [X, Y]");
         return false;

@@ -702,36 +702,17 @@ static int parse_check_args(int argc, char **argv, check_args *a)
     opterr = 0;
     int option;
     while ((option = getopt_long(argc, argv, ":q", options, NULL)) != -1) {
-        char err[256];
         switch (option) {
         case 'a':
-            if (!parse_level(optarg, &a->targets.availability)) {
-                fprintf(stderr,
-                        "drsim: --availability: '%s' is not a level in (0, 1] such as 99.9%% or 0.999\n",
-                        optarg);
-                return -1;
-            }
-            a->targets.has_availability = true;
-            break;
         case 'r':
-        case 'd': {
-            const char *name = option == 'r' ? "--rto" : "--rpo";
-            double *limit_s = option == 'r' ? &a->targets.rto_s : &a->targets.rpo_s;
-            if (duration_parse(optarg, limit_s, err, sizeof err) != 0) {
-                fprintf(stderr, "drsim: %s: %s\n", name, err);
+        case 'd':
+            if (!cli_parse_target(option == 'a' ? "availability" : option == 'r' ? "rto" : "rpo",
+                                  optarg, &a->targets))
                 return -1;
-            }
-            *(option == 'r' ? &a->targets.has_rto : &a->targets.has_rpo) = true;
             break;
-        }
         case 'C':
-            if (duration_parse_fraction(optarg, &a->confidence) != 0 ||
-                !(a->confidence > 0.0 && a->confidence < 1.0)) {
-                fprintf(stderr,
-                        "drsim: --confidence: '%s' is not a level in (0, 1) such as 0.95 or 99%%\n",
-                        optarg);
+            if (!cli_parse_confidence(optarg, &a->confidence))
                 return -1;
-            }
             break;
         case 'n':
             if (!cli_parse_whole("--max-trials", optarg, 1, SCENARIO_MAX_TRIALS, &a->max_trials))
@@ -768,19 +749,7 @@ static int parse_check_args(int argc, char **argv, check_args *a)
 static bool check_targets(const scenario *sc, const check_args *a, scenario_targets *out)
 {
     const scenario_targets *given = &a->targets;
-    *out = sc->targets;
-    if (given->has_availability) {
-        out->has_availability = true;
-        out->availability = given->availability;
-    }
-    if (given->has_rto) {
-        out->has_rto = true;
-        out->rto_s = given->rto_s;
-    }
-    if (given->has_rpo) {
-        out->has_rpo = true;
-        out->rpo_s = given->rpo_s;
-    }
+    *out = check_targets_over(&sc->targets, given);
     bool ok = true;
     const bool has[2] = {out->has_rto, out->has_rpo};
     const bool from_option[2] = {given->has_rto, given->has_rpo};

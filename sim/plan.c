@@ -525,20 +525,6 @@ static int by_cost(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* The targets of a candidate: the plan's over the scenario's own. */
-static scenario_targets targets_for(const scenario *sc, const plan_config *cfg)
-{
-    scenario_targets t = sc->targets;
-    const scenario_targets *g = &cfg->targets;
-    if (g->has_availability)
-        t.has_availability = true, t.availability = g->availability;
-    if (g->has_rto)
-        t.has_rto = true, t.rto_s = g->rto_s;
-    if (g->has_rpo)
-        t.has_rpo = true, t.rpo_s = g->rpo_s;
-    return t;
-}
-
 static void headroom_of(const scenario *sc, plan_result *r)
 {
     const dr_config *dr = &sc->dr;
@@ -611,7 +597,7 @@ int plan_run(const plan_space *space, const plan_config *cfg, plan_result *r, di
             snprintf(err, err_size, "candidate %zu no longer loads", pc->index + 1);
             return -1;
         }
-        scenario_targets targets = targets_for(&sc, cfg);
+        scenario_targets targets = check_targets_over(&sc.targets, &cfg->targets);
         const char *why = NULL;
         if (targets.has_rto)
             why = check_unmeasurable(&sc, CHECK_RTO);

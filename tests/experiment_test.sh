@@ -6,33 +6,11 @@
 # pinned message.  Run from the repository root with DRSIM set.
 set -u
 
-DRSIM=${DRSIM:-./drsim}
 EXP=scenarios/experiments
 PROD=$EXP/production.yaml
 BAD_DIR=tests/experiments/bad
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/drsim-exp.XXXXXX") || { echo "cannot make a temp dir"; exit 2; }
-trap 'rm -rf "$TMP"' EXIT
-
-passed=0
-failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() {
-    echo "not ok - $1"
-    shift
-    local line
-    for detail in "$@"; do
-        while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$detail"
-    done
-    failed=$((failed + 1))
-}
-drsim() { "$DRSIM" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
-# check DESCRIPTION COMMAND...: ok when the shell command succeeds
-check() {
-    local description=$1
-    shift
-    if eval "$@"; then ok "$description"; else not_ok "$description" "$(tail -n 30 "$TMP/out")" "$(cat "$TMP/err")"; fi
-}
+source "$(dirname "$0")/lib.sh"
 # A timeline's rows of one kind (CSV: t_s,kind,target,detail)
 rows() { grep -c "^[^,]*,$2," "$1"; }
 
@@ -211,5 +189,4 @@ else
     not_ok "--plot draws a real PNG timeline with gnuplot" "gnuplot is not installed (make deps installs it)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tests_summary

@@ -5,27 +5,7 @@
 # messages.  Run from the repository root with DRSIM set.
 set -u
 
-DRSIM=${DRSIM:-./drsim}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/drsim-plan.XXXXXX") || { echo "cannot make a temp dir"; exit 2; }
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() {
-    echo "not ok - $1"
-    shift
-    local line
-    for detail in "$@"; do
-        while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$detail"
-    done
-    failed=$((failed + 1))
-}
-drsim() { "$DRSIM" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
-check() {
-    local description=$1
-    shift
-    if eval "$@"; then ok "$description"; else not_ok "$description" "exit $rc" "$(head -n 40 "$TMP/out")" "$(cat "$TMP/err")"; fi
-}
+source "$(dirname "$0")/lib.sh"
 
 # ---- bad plan specifications: exit 2 with the pinned message ------------------------------
 for bad in tests/plans/bad/*.yaml; do
@@ -81,5 +61,4 @@ else
     not_ok "--plot draws a real PNG Pareto front" "gnuplot is not installed (make deps installs it)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tests_summary
