@@ -114,6 +114,7 @@ typedef struct experiment_action {
     double load_fraction;    /* CPU stress: share of each instance's CPU taken */
     double added_latency_s;  /* latency stress */
     bool force_failover;     /* database reboot */
+    double begin_s;          /* after the experiment's start, by startAfter (set at load) */
 } experiment_action;
 
 typedef struct experiment_probe {
@@ -156,6 +157,11 @@ int experiment_load_string(experiment *ex, const char *name, const char *text, s
 void experiment_free(experiment *ex);
 
 const char *action_kind_name(action_kind kind); /* "terminate instances", ... */
+
+/* How long the action's own effect lasts (rolled back at its end): its
+ * duration, or 0 for actions that act once (terminate, failover, reboot)
+ * and for a stop without restart. */
+double experiment_action_lasts_s(const experiment_action *a);
 const char *resource_type_name(resource_type type); /* "aws:ec2:instance", ... */
 
 typedef enum experiment_status {
@@ -193,6 +199,7 @@ typedef struct experiment_run {
     char ***resolved;        /* [n_targets][n_resolved[t]]; NULL rows: not resolved */
     size_t *n_resolved;
     size_t n_targets;
+    bool faulted;            /* a fault was injected: the outcomes below count from it */
     /* outcomes (NAN when they did not happen) */
     double time_to_detect_s;  /* first injected fault to the first detection */
     double time_to_recover_s; /* first injected fault to full service for good */

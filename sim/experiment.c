@@ -584,6 +584,7 @@ static void roll_back_one(run_ctx *x, const experiment_action *a, const resource
 /* Whether the action has an effect that lasts its duration and ends. */
 static bool lasts(const experiment_action *a)
 {
+    /* a duration of 0 still ends (and rolls back) at once */
     return !isnan(a->duration_s) && a->kind != ACTION_REBOOT_INSTANCES &&
            a->kind != ACTION_TERMINATE_INSTANCES && a->kind != ACTION_DB_FAILOVER &&
            a->kind != ACTION_DB_REBOOT;
@@ -745,7 +746,8 @@ static void finish_experiment(run_ctx *x)
     if (run->status == STATUS_DEVIATED && run->reason[0] == '\0')
         snprintf(run->reason, sizeof run->reason, "the steady-state hypothesis did not hold");
     run->end_s = now_s(x) - x->ex->start_s;
-    if (!isnan(x->first_fault_s)) {
+    run->faulted = !isnan(x->first_fault_s);
+    if (run->faulted) {
         if (!isnan(x->first_detect_s))
             run->time_to_detect_s = x->first_detect_s - x->first_fault_s;
         if (x->full)
@@ -932,37 +934,20 @@ void experiment_print_plan(const experiment *ex, const scenario *sc, const exper
             fprintf(out, "%s%s", i ? ", " : "", run->resolved[t][i]);
         fprintf(out, "%s\n", n == 0 ? "no resources" : "");
     }
-    /* start order: by the earliest moment each could begin */
+    /* start order: by the moment each begins */
     bool *listed = calloc(ex->n_actions + 1, sizeof *listed);
-    double *begin = calloc(ex->n_actions + 1, sizeof *begin);
-    if (listed == NULL || begin == NULL) {
-        free(listed);
-        free(begin);
+    if (listed == NULL)
         return;
-    }
-    for (size_t pass = 0; pass < ex->n_actions; pass++) {
-        for (size_t i = 0; i < ex->n_actions; i++) {
-            const experiment_action *a = &ex->actions[i];
-            double b = 0.0;
-            for (size_t k = 0; k < a->n_start_after; k++) {
-                const experiment_action *p = &ex->actions[a->start_after[k]];
-                double end = begin[a->start_after[k]] + (lasts(p) ? p->duration_s : 0.0);
-                if (end > b)
-                    b = end;
-            }
-            begin[i] = b;
-        }
-    }
     for (size_t listed_n = 0; listed_n < ex->n_actions; listed_n++) {
         size_t best = 0;
         bool found = false;
         for (size_t i = 0; i < ex->n_actions; i++)
-            if (!listed[i] && (!found || begin[i] < begin[best]))
+            if (!listed[i] && (!found || ex->actions[i].begin_s < ex->actions[best].begin_s))
                 best = i, found = true;
         listed[best] = true;
         const experiment_action *a = &ex->actions[best];
         char at[32], lasting[32] = "";
-        duration_format(begin[best], at, sizeof at);
+        duration_format(a->begin_s, at, sizeof at);
         if (lasts(a))
             duration_format(a->duration_s, lasting, sizeof lasting);
         fprintf(out, "  at +%s: %s (%s: %s)%s%s%s%s\n", at, a->name, a->action_id,
@@ -972,7 +957,6 @@ void experiment_print_plan(const experiment *ex, const scenario *sc, const exper
     for (size_t k = 0; k < ex->n_stop_conditions; k++)
         fprintf(out, "  stop condition: alarm %s\n", ex->stop_conditions[k]->name);
     free(listed);
-    free(begin);
 }
 
 int experiment_write_timeline_csv(const experiment_run *run, const char *path, char *err,

@@ -1025,32 +1025,37 @@ static bool parse_options(yctx *c, experiment *ex, const ynode *node, const ypat
     return ok;
 }
 
-/* Longest chain of durations through the startAfter DAG: when the last
- * action ends, measured from the start. */
-static double actions_span_s(const experiment *ex)
+/* When each action begins after the start (begin_s: the latest end of
+ * what it starts after), and when the last one ends: the longest chain of
+ * durations through the startAfter DAG.  Actions that act once (terminate,
+ * failover, reboot) end as they begin. */
+static double schedule_actions(experiment *ex)
 {
-    double *end = calloc(ex->n_actions + 1, sizeof *end);
-    if (end == NULL)
-        return EXPERIMENT_MAX_DURATION_S;
     double span = 0.0;
     /* n passes settle any DAG of n nodes */
     for (size_t pass = 0; pass < ex->n_actions; pass++) {
         for (size_t i = 0; i < ex->n_actions; i++) {
-            const experiment_action *a = &ex->actions[i];
+            experiment_action *a = &ex->actions[i];
             double begin = 0.0;
-            for (size_t k = 0; k < a->n_start_after; k++)
-                if (end[a->start_after[k]] > begin)
-                    begin = end[a->start_after[k]];
-            double lasts = isnan(a->duration_s) ? 0.0 : a->duration_s;
-            if (a->kind == ACTION_REBOOT_INSTANCES)
-                lasts = 0.0;
-            end[i] = begin + lasts;
-            if (end[i] > span)
-                span = end[i];
+            for (size_t k = 0; k < a->n_start_after; k++) {
+                const experiment_action *before = &ex->actions[a->start_after[k]];
+                double end = before->begin_s + experiment_action_lasts_s(before);
+                if (end > begin)
+                    begin = end;
+            }
+            a->begin_s = begin;
+            if (begin + experiment_action_lasts_s(a) > span)
+                span = begin + experiment_action_lasts_s(a);
         }
     }
-    free(end);
     return span;
+}
+
+double experiment_action_lasts_s(const experiment_action *a)
+{
+    bool once = a->kind == ACTION_REBOOT_INSTANCES || a->kind == ACTION_TERMINATE_INSTANCES ||
+                a->kind == ACTION_DB_FAILOVER || a->kind == ACTION_DB_REBOOT;
+    return once || isnan(a->duration_s) ? 0.0 : a->duration_s;
 }
 
 static bool parse_template(yctx *c, experiment *ex, const scenario *sc, const ynode *body,
@@ -1242,7 +1247,7 @@ static int finish(experiment *ex, yctx *c, const ydoc *doc, const scenario *sc,
     if (!ok)
         return -1;
     ex->skip_empty_targets = skip_empty;
-    double span = actions_span_s(ex);
+    double span = schedule_actions(ex);
     if (span > EXPERIMENT_MAX_DURATION_S) {
         yerror(c, root, NULL, "the actions run for %.0f s end to end; FIS allows 12 hours", span);
         return -1;

@@ -23,6 +23,10 @@ void experiment_print_summary(FILE *out, const experiment *ex, const experiment_
 {
     fprintf(out, "\nexperiment %s: %s%s%s\n", ex->template_id ? ex->template_id : ex->file,
             experiment_status_name(run->status), run->reason[0] ? " — " : "", run->reason);
+    if (!run->faulted) {
+        fprintf(out, "  no fault was injected\n");
+        return;
+    }
     print_duration(out, "time to detect", run->time_to_detect_s, "no detection");
     print_duration(out, "time to recover", run->time_to_recover_s, "not recovered by the end");
     fprintf(out, "  %-18s %.4g%%\n", "peak error rate", 100.0 * run->peak_error_rate);
