@@ -11,8 +11,10 @@
  *
  * D are durations (duration.h); K and S are plain positive numbers.
  * Parameters are named and may come in any order; each is required once.
- * Samples come from GSL's samplers (gsl_ran_*) over the caller's gsl_rng, so
- * they are deterministic for a deterministic stream (rng.h).
+ * Samples are drawn from the caller's stream (rng.h), so they are
+ * deterministic for a deterministic stream: exp (and weibull through it) by
+ * the ziggurat (ziggurat.h), lognormal by GSL's ziggurat normal, gamma,
+ * uniform and empirical by GSL's samplers.
  *
  * Ownership: a dist may own heap memory (empirical file name, column name and
  * samples); dist_free() releases it; a zeroed dist is a valid const(0).
@@ -22,6 +24,8 @@
 
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
+
+#include "ziggurat.h"
 
 typedef enum dist_kind {
     DIST_CONST = 0,
@@ -61,8 +65,15 @@ int dist_parse(const char *text, dist *out, char *err, size_t err_size);
  * Does nothing and returns 0 for other kinds. */
 int dist_load_empirical(dist *d, const char *base_dir, char *err, size_t err_size);
 
-/* One sample in seconds, >= 0. */
-double dist_sample(const dist *d, gsl_rng *r);
+/* One sample in seconds, >= 0.  r must be a drsim stream
+ * (rng_stream_create()): the samplers take 64 bits per output.  The
+ * exponential, drawn by nearly every event of a model, is inline. */
+double dist_sample_other(const dist *d, gsl_rng *r);
+static inline double dist_sample(const dist *d, gsl_rng *r)
+{
+    if (d->kind == DIST_EXP) return d->p1 * ziggurat_exponential(r);
+    return dist_sample_other(d, r);
+}
 
 /* The exact mean in seconds. */
 double dist_mean(const dist *d);

@@ -19,6 +19,7 @@
 #ifndef DRSIM_RNG_H
 #define DRSIM_RNG_H
 
+#include <assert.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -32,6 +33,25 @@ enum rng_purpose {
  * (max = 2^64-1), gsl_rng_uniform() a double in [0, 1) with 53 random bits,
  * gsl_rng_uniform_pos() one in (0, 1). */
 extern const gsl_rng_type *rng_philox4x64;
+
+/* The next 64 bits of a drsim stream, inline: what the ziggurat (and
+ * gsl_rng_get()) draws, without a call through the gsl_rng_type.  r must
+ * come from rng_stream_create() or gsl_rng_alloc(rng_philox4x64). */
+#define RNG_BUFFERED 4
+typedef struct rng_buffer {  /* the head of every stream's state */
+    uint64_t out[RNG_BUFFERED];
+    unsigned next;           /* the next unused output; RNG_BUFFERED: none left */
+} rng_buffer;
+
+uint64_t rng_refill_u64(gsl_rng *r); /* computes the next outputs, returns the first */
+
+static inline uint64_t rng_next_u64(gsl_rng *r)
+{
+    assert(r->type == rng_philox4x64 && "not a drsim stream (rng_stream_create)");
+    rng_buffer *b = (rng_buffer *)r->state;
+    if (b->next < RNG_BUFFERED) return b->out[b->next++];
+    return rng_refill_u64(r);
+}
 
 /* A stable 64-bit hash of a name (the same on every machine and build). */
 uint64_t rng_name_hash(const char *name);

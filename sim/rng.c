@@ -7,6 +7,9 @@
  *     counter = (trial, purpose, block, 0)      block = 0, 1, 2, ...
  *     philox4x64_10(counter, key) = 4 outputs of 64 bits, used in order
  *
+ * A block's outputs wait in the stream's buffer (rng_buffer, rng.h), where
+ * rng_next_u64() reads them inline.
+ *
  * Positioning a stream is writing six words: no state is carried between
  * streams, which is what makes them independent of thread and draw order.
  * A stream has 2^64 blocks, far more than any trial draws.
@@ -30,21 +33,35 @@ _Static_assert(sizeof(unsigned long) >= sizeof(uint64_t),
 _Static_assert(ULONG_MAX == UINT64_MAX,
                "rng_philox4x64 declares max = ULONG_MAX = 2^64-1");
 
+/* The buffer comes first: rng_next_u64() (rng.h) reads it as an
+ * rng_buffer. */
 typedef struct philox_state {
+    rng_buffer buffer;          /* outputs of the current two blocks */
     philox4x64_ctr_t counter;   /* (trial, purpose, next block, 0) */
     philox4x64_key_t key;       /* (seed, name hash) */
-    philox4x64_ctr_t block;     /* outputs of the current block */
-    unsigned next;              /* index of the next output in block; 4 = used up */
 } philox_state;
+
+_Static_assert(RNG_BUFFERED == 4, "a refill is one block of four outputs");
+
+/* The next block: four outputs. */
+static uint64_t philox_refill(philox_state *s)
+{
+    philox4x64_ctr_t a = philox4x64(s->counter, s->key);
+    s->counter.v[2]++;
+    for (int i = 0; i < 4; i++) s->buffer.out[i] = a.v[i];
+    s->buffer.next = 1;
+    return s->buffer.out[0];
+}
+
+uint64_t rng_refill_u64(gsl_rng *r)
+{
+    return philox_refill(r->state);
+}
 
 static inline uint64_t philox_next(philox_state *s)
 {
-    if (s->next >= 4) {
-        s->block = philox4x64(s->counter, s->key);
-        s->counter.v[2]++;
-        s->next = 0;
-    }
-    return s->block.v[s->next++];
+    if (s->buffer.next < RNG_BUFFERED) return s->buffer.out[s->buffer.next++];
+    return philox_refill(s);
 }
 
 static void position(philox_state *s, uint64_t seed, uint64_t trial,
@@ -56,7 +73,7 @@ static void position(philox_state *s, uint64_t seed, uint64_t trial,
     s->counter.v[1] = purpose;
     s->counter.v[2] = 0;
     s->counter.v[3] = 0;
-    s->next = 4;
+    s->buffer.next = RNG_BUFFERED;
 }
 
 /* gsl_rng_set(r, seed): the stream (seed, trial 0, name hash 0, purpose 0). */

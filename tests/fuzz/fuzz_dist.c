@@ -18,6 +18,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "dist.h"
+#include "rng.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,7 +27,7 @@ static gsl_rng *rng;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (rng == NULL) {
-        rng = gsl_rng_alloc(gsl_rng_mt19937);
+        rng = rng_stream_create(); /* dist_sample draws from drsim's streams */
         if (rng == NULL)
             return 0;
     }
@@ -59,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dist copy;
         if (dist_copy(&copy, &d) == 0)
             dist_free(&copy);
-        gsl_rng_set(rng, 1);
+        rng_stream_set(rng, 1, 0, 0, RNG_PURPOSE_MODEL);
         for (int i = 0; i < 4; i++) {
             double x = dist_sample(&d, rng);
             if (!(x >= 0.0))
