@@ -169,13 +169,24 @@ void world_disaster_arm(trial_world *w, int index);
 /* Something happened to `target` (a name: "web-east/2", "us-east-1a",
  * "db"; "" for the service as a whole): one line of narration when the
  * trial is traced, and one record for the observer (trial_set_observer)
- * when there is one.  Cheap when there is neither: callers need not test. */
-void world_event(trial_world *w, world_event_kind kind, const char *target, const char *fmt, ...)
-    DIAG_PRINTF(4, 5);
+ * when there is one.  Free when there is neither: the macros below test
+ * first and evaluate no argument but w (once more), so a Monte Carlo run
+ * formats nothing; callers need not test. */
+void world_event_record(trial_world *w, world_event_kind kind, const char *target,
+                        const char *fmt, ...) DIAG_PRINTF(4, 5);
+#define world_event(w, ...) \
+    (world_narrating(w) ? world_event_record((w), __VA_ARGS__) : (void)0)
 
 /* world_event with the target "" and kind EVENT_NOTE, for narration that
  * belongs to no one resource. */
-void world_trace(trial_world *w, const char *fmt, ...) DIAG_PRINTF(2, 3);
+#define world_trace(w, ...) \
+    (world_narrating(w) ? world_event_record((w), EVENT_NOTE, "", __VA_ARGS__) : (void)0)
+
+/* Whether anyone listens: a trace or an observer. */
+static inline bool world_narrating(const trial_world *w)
+{
+    return w->trace != NULL || w->observer.event != NULL;
+}
 
 /* Whether models schedule their own (background) failures: copies,
  * instances, databases, corruption, zone and region outages.  True in

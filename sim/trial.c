@@ -658,19 +658,12 @@ static void world_event_v(trial_world *w, world_event_kind kind, const char *tar
         w->observer.event(w->observer.ctx, t, kind, target ? target : "", detail);
 }
 
-void world_event(trial_world *w, world_event_kind kind, const char *target, const char *fmt, ...)
+void world_event_record(trial_world *w, world_event_kind kind, const char *target, const char *fmt,
+                        ...)
 {
     va_list ap;
     va_start(ap, fmt);
     world_event_v(w, kind, target, fmt, ap);
-    va_end(ap);
-}
-
-void world_trace(trial_world *w, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    world_event_v(w, EVENT_NOTE, "", fmt, ap);
     va_end(ap);
 }
 
