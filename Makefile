@@ -80,6 +80,11 @@ LIB       = $(BUILD)/libdrsim.a
 BIN       = $(BUILD)/drsim
 TEST_SRCS = $(wildcard tests/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+# The kernel's tests once more against a kernel whose calendar starts at 4
+# pending events with 2 buckets each, so that every calendar path (rungs,
+# refills, prefetching, compaction) runs in every test, not only the deep ones.
+TEST_BINS += $(BUILD)/tests/test_des_small_calendar
+SMALL_CALENDAR = -DDES_CALENDAR_FROM=4 -DDES_BUCKETS_PER_ENTRY=2
 BENCH_SRCS = $(wildcard tests/bench/*.c)
 BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
@@ -126,6 +131,13 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/small_calendar/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(SMALL_CALENDAR) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_des_small_calendar: $(BUILD)/small_calendar/tests/test_des.o $(BUILD)/small_calendar/sim/des.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)

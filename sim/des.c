@@ -464,6 +464,38 @@ static inline bool refill_heap(des_sim *sim)
     return refill_slow(sim, b);
 }
 
+/* The root is being fired and is alone in the heap: when the next bucket
+ * holds one entry, moves it into the heap now, behind the root, rather
+ * than after the handler.  Its loads (bit map, bucket head, parked entry)
+ * then do not wait for the handler's schedules, which would otherwise come
+ * first in program order and, writing near the same words, hold them back
+ * until the new event's time is drawn: 15-20% more events per second in the
+ * up/down benchmark (docs/performance.md).  The heap stays
+ * a heap: the root fires first, so it is before every other entry.  Any
+ * other case is left to refill_heap() after the handler. */
+static inline void prefetch_next_entry(des_sim *sim)
+{
+    if (!sim->calendar) return;
+    size_t b = sim->next_bucket, end = sim->bucket_count;
+    if (b >= end) return;
+    size_t w = b / 64, words = (end + 63) / 64;
+    uint64_t bits = sim->bucket_bits[w] & (~UINT64_C(0) << (b % 64));
+    while (bits == 0) {
+        if (++w == words) return; /* the rung is used up: after the handler */
+        bits = sim->bucket_bits[w];
+    }
+    b = w * 64 + (size_t)__builtin_ctzll(bits);
+    uint32_t s = sim->buckets[b], next;
+    des_entry e = unpark(sim, s, &next);
+    if (next != 0) return;
+    /* (A cancelled entry may come too: the loop drops it at the root.) */
+    sim->bucket_bits[w] &= ~(bits & (0 - bits));
+    set_rung(sim, end, b + 1);
+    sim->parked_count--;
+    sim->heap[1] = e;
+    sim->heap_len = 2;
+}
+
 /* Heap mode has DES_CALENDAR_FROM entries or more: moves them all to top
  * and spreads them over a rung.  The firing root, if any, was popped. */
 COLD static void start_calendar(des_sim *sim)
@@ -758,6 +790,7 @@ uint64_t des_run_until(des_sim *sim, double until_s)
         free_slot(sim, slot);
         sim->now_s = bits_to_time(root.time_bits);
         sim->firing_root = true;
+        if (sim->heap_len == 1) prefetch_next_entry(sim);
 
         handler(sim, subject, object);
         fired++;
