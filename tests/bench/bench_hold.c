@@ -7,12 +7,15 @@
  * program times EVENTS events, best of RUNS runs, and prints one line per
  * way of drawing the increments:
  *
- *   hold  pending=1000  events=50000000  seconds=1.83  events_per_s=27.3e6  rng=xoshiro256+
+ *   hold  pending=1000  events=50000000  seconds=1.83  events_per_s=27.3e6  rng=drsim
  *
+ *   drsim         dist_sample() of exp(mean=1s) over a Philox stream
+ *                 (rng.h): exactly how drsim's models draw, by the ziggurat
+ *                 (ziggurat.h).  The headline figure;
  *   xoshiro256+   an inline xoshiro256+ and -log(u): what a cheap generator
- *                 costs on top of the kernel (the headline figure);
- *   gsl_mt19937   gsl_ran_exponential over gsl_rng_mt19937, closer to what a
- *                 model drawing through GSL pays;
+ *                 and a logarithm cost on top of the kernel;
+ *   gsl_mt19937   gsl_ran_exponential over gsl_rng_mt19937: what a model
+ *                 drawing through GSL's -log1p(-u) pays;
  *   table         increments drawn beforehand and read from a table: the
  *                 kernel's own cost, the figure to watch for regressions.
  *
@@ -28,6 +31,8 @@
  * Usage: bench_hold [EVENTS [PENDING]]   (default 50000000 events, 1000 pending)
  */
 #include "des.h"
+#include "dist.h"
+#include "rng.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -89,6 +94,8 @@ enum { TABLE_SIZE = 1 << 16 };
 typedef struct hold_state {
     xoshiro256p fast;
     gsl_rng *gsl;
+    gsl_rng *stream;   /* drsim's Philox stream */
+    dist increment;    /* exp(mean=1s) */
     double *table; /* TABLE_SIZE increments */
     uint64_t fired;
     uint64_t stop_at;
@@ -98,6 +105,14 @@ static void hold_fast(des_sim *sim, void *subject, void *object)
 {
     hold_state *st = subject;
     des_schedule(sim, des_now(sim) + xoshiro_exponential(&st->fast), 0, hold_fast, st, object);
+    if (++st->fired == st->stop_at) des_stop(sim);
+}
+
+static void hold_drsim(des_sim *sim, void *subject, void *object)
+{
+    hold_state *st = subject;
+    des_schedule(sim, des_now(sim) + dist_sample(&st->increment, st->stream), 0, hold_drsim, st,
+                 object);
     if (++st->fired == st->stop_at) des_stop(sim);
 }
 
@@ -213,17 +228,22 @@ int main(int argc, char **argv)
 
     des_sim *sim = des_create();
     hold_state st = {.gsl = gsl_rng_alloc(gsl_rng_mt19937), .table = malloc(TABLE_SIZE * sizeof(double))};
-    if (!sim || !st.gsl || !st.table) die("out of memory");
+    st.stream = rng_stream_create();
+    st.increment = (dist){.kind = DIST_EXP, .p1 = 1.0};
+    if (!sim || !st.gsl || !st.stream || !st.table) die("out of memory");
     xoshiro_seed(&st.fast, 20240601);
     gsl_rng_set(st.gsl, 20240601);
+    rng_stream_set(st.stream, 20240601, 0, rng_name_hash("hold"), RNG_PURPOSE_MODEL);
     for (int i = 0; i < TABLE_SIZE; i++) st.table[i] = xoshiro_exponential(&st.fast);
 
+    bench_hold(sim, &st, hold_drsim, "drsim", events);
     bench_hold(sim, &st, hold_fast, "xoshiro256+", events);
     bench_hold(sim, &st, hold_gsl, "gsl_mt19937", events);
     bench_hold(sim, &st, hold_table, "table", events);
     bench_schedule_cancel(sim, &st, events / 5 > 0 ? events / 5 : 1);
 
     free(st.table);
+    gsl_rng_free(st.stream);
     gsl_rng_free(st.gsl);
     des_destroy(sim);
     return 0;

@@ -161,8 +161,10 @@ bench_kernel() {
     else
         out=$("$bin" "${BENCH_HOLD_EVENTS:-20000000}") || return 1
         printf '%s\n' "$out"
-        c_rate=$(printf '%s\n' "$out" | grep 'rng=xoshiro256+' | field events_per_s)
-        figure "hold model, C, xoshiro256+ and -log(u) (events/s; target 25e6)" "$c_rate"
+        c_rate=$(printf '%s\n' "$out" | grep 'rng=drsim' | field events_per_s)
+        figure "hold model, C, drsim's streams and ziggurat (events/s; target 25e6)" "$c_rate"
+        figure "hold model, C, xoshiro256+ and -log(u) (events/s)" \
+            "$(printf '%s\n' "$out" | grep 'rng=xoshiro256+' | field events_per_s)"
         figure "hold model, C, GSL mt19937 (events/s)" \
             "$(printf '%s\n' "$out" | grep 'rng=gsl_mt19937' | field events_per_s)"
         figure "hold model, C, increments from a table: the kernel alone (events/s)" \
@@ -178,7 +180,7 @@ bench_kernel() {
     if [ -n "$c_rate" ] && [ -n "$s_rate" ]; then
         local r
         r=$(ratio "$(as_number "$c_rate")" "$(as_number "$s_rate")")
-        echo "ratio    drsim kernel / SimPy = ${r}x  (xoshiro256+ line)"
+        echo "ratio    drsim kernel / SimPy = ${r}x  (the drsim line)"
         figure "hold model, C / SimPy" "${r}x"
     fi
 }
@@ -190,14 +192,16 @@ bench_kernel() {
 
 bench_updown() {
     heading "up/down: 100 components, Exp(1000 h) up, Exp(10 h) down, 10^6 h"
-    local bin=$build/bench/bench_updown out="" s_line s_rate="" gsl="" fast="" d="" r
+    local bin=$build/bench/bench_updown out="" s_line s_rate="" own="" gsl="" fast="" d="" r
     if [ ! -x "$bin" ]; then
         echo "skipped: $bin is not built (make BUILD=$build $bin)"
     else
         out=$("$bin") || return 1
         printf '%s\n' "$out"
+        own=$(printf '%s\n' "$out" | grep 'rng=drsim' | field events_per_s)
         gsl=$(printf '%s\n' "$out" | grep 'rng=gsl_mt19937' | field events_per_s)
         fast=$(printf '%s\n' "$out" | grep 'rng=xoshiro256+' | field events_per_s)
+        figure "up/down, C on the kernel, drsim's streams and ziggurat (events/s)" "$own"
         figure "up/down, C on the kernel, GSL mt19937 (events/s)" "$gsl"
         figure "up/down, C on the kernel, xoshiro256+ (events/s)" "$fast"
     fi
@@ -218,7 +222,10 @@ bench_updown() {
     if [ -n "$s_rate" ]; then
         local s
         s=$(as_number "$s_rate")
-        for pair in "GSL mt19937:$gsl" "xoshiro256+:$fast" "drsim run:$d"; do
+        # The first is the target's figure: the same model on drsim's kernel,
+        # drawing as drsim's models do.
+        for pair in "drsim kernel and draws:$own" "GSL mt19937:$gsl" "xoshiro256+:$fast" \
+                    "drsim run:$d"; do
             [ -n "${pair#*:}" ] || continue
             r=$(ratio "$(as_number "${pair#*:}")" "$s")
             echo "ratio    ${pair%%:*} / SimPy = ${r}x  (target 30x)"
