@@ -665,7 +665,7 @@ void des_reset(des_sim *sim)
     sim->dead_count = 0;
     sim->firing_root = false;
     sim->next_sequence = 0;
-    sim->now_s = 0.0;
+    sim->clock.now_s = 0.0;
     sim->stop_requested = false;
     sim->failed = false;
 }
@@ -708,7 +708,7 @@ static __attribute__((noinline)) des_event_id schedule_slow(des_sim *sim, double
 des_event_id des_schedule(des_sim *sim, double at_s, int priority,
                           des_handler *handler, void *subject, void *object)
 {
-    assert(at_s >= sim->now_s && "scheduling in the past (or at NaN)");
+    assert(at_s >= sim->clock.now_s && "scheduling in the past (or at NaN)");
     assert(priority >= 0 && priority <= DES_PRIORITY_MAX);
     assert(handler);
 
@@ -758,7 +758,7 @@ bool des_cancel(des_sim *sim, des_event_id id)
 
 uint64_t des_run_until(des_sim *sim, double until_s)
 {
-    assert(until_s >= sim->now_s && "running to a time in the past (or NaN)");
+    assert(until_s >= sim->clock.now_s && "running to a time in the past (or NaN)");
     assert(!sim->running && "des_run_until() from inside a handler");
 
     const uint64_t until_bits = time_to_bits(until_s);
@@ -788,7 +788,7 @@ uint64_t des_run_until(des_sim *sim, double until_s)
         void *object = s->object;
         retire_slot(s);
         free_slot(sim, slot);
-        sim->now_s = bits_to_time(root.time_bits);
+        sim->clock.now_s = bits_to_time(root.time_bits);
         sim->firing_root = true;
         if (sim->heap_len == 1) prefetch_next_entry(sim);
 
@@ -799,13 +799,11 @@ uint64_t des_run_until(des_sim *sim, double until_s)
         if (sim->stop_requested | sim->failed) break;
     }
     sim->running = false;
-    if (!sim->failed && !sim->stop_requested) sim->now_s = until_s + 0.0;
+    if (!sim->failed && !sim->stop_requested) sim->clock.now_s = until_s + 0.0;
     return fired;
 }
 
 void des_stop(des_sim *sim) { sim->stop_requested = true; }
-
-double des_now(const des_sim *sim) { return sim->now_s; }
 
 size_t des_pending(const des_sim *sim)
 {

@@ -211,6 +211,7 @@ typedef struct des_slot {
 } des_slot;
 
 struct des_sim {
+    des_clock clock;      /* first: des_now() (des.h) reads it inline */
     des_entry *heap;      /* heap[0] is the earliest entry */
     size_t heap_len;
     des_slot *slots;
@@ -223,7 +224,6 @@ struct des_sim {
     size_t slot_limit;    /* slots_used <= this: DES_MAX_EVENTS + 1, lower in tests */
     size_t dead_count;
     uint64_t next_sequence;
-    double now_s;
     bool running;         /* inside des_run_until() */
     bool firing_root;     /* heap[0] is the event being fired: see above */
     bool stop_requested;  /* des_stop() was called */
