@@ -623,7 +623,7 @@ static void test_overload_of_a_daily_demand_fails_what_exceeds_capacity(void **s
                 1e-9 * r.result.requests_total);
 
     /* the report weighs availability by requests with the demand */
-    run_results results = {1, &r.result, NULL, NULL, 0.0};
+    run_results results = {.trials = 1, .records = &r.result, .requested = 1};
     incident_list no_incidents = {0};
     disaster_list no_disasters = {0};
     results.incidents = &no_incidents;
@@ -645,7 +645,7 @@ static void test_with_constant_demand_the_report_keeps_the_time_integral(void **
     load(&sc, scenario_text("1000", 1, 12, 3, "capacity_per_instance: 250", "const(90s)", ""));
     record r = {0};
     run(&sc, DAY, &r);
-    run_results results = {1, &r.result, NULL, NULL, 0.0};
+    run_results results = {.trials = 1, .records = &r.result, .requested = 1};
     incident_list no_incidents = {0};
     disaster_list no_disasters = {0};
     results.incidents = &no_incidents;
