@@ -207,10 +207,10 @@ bench_updown() {
     fi
     if have_drsim; then
         local best wall run events
-        best=$(drsim_run_best "$here/updown.yaml" --trials 10 --threads 1) || return 1
+        best=$(drsim_run_best "$here/updown.yaml" --trials 40 --threads 1) || return 1
         read -r wall run events _ <<<"$best"
         d=$(awk -v e="$events" -v s="$run" 'BEGIN { printf "%.3fe6", e / s / 1e6 }')
-        echo "drsim run tests/bench/updown.yaml --trials 10 --threads 1  events=$events  run_seconds=$run  wall_seconds=$wall  events_per_s=$d  (best of $runs; Philox streams, observer, service gates)"
+        echo "drsim run tests/bench/updown.yaml --trials 40 --threads 1  events=$events  run_seconds=$run  wall_seconds=$wall  events_per_s=$d  (best of $runs; Philox streams, observer, service gates)"
         figure "up/down, drsim run on a scenario, 1 thread (events/s)" "$d"
     fi
     if have_simpy; then
