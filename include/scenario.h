@@ -35,6 +35,9 @@
 #define SCENARIO_MAX_COPIES 100000
 #define SCENARIO_MAX_TRIALS 100000000ULL
 #define SCENARIO_MAX_HORIZON_S (10000.0 * 365.0 * 86400.0)
+/* The smallest duration a scenario can write (1ms): below it, per-year
+ * figures divide by a denormal number of years. */
+#define SCENARIO_MIN_HORIZON_S 0.001
 #define SCENARIO_MAX_SERVICE_DEPTH 64
 #define SCENARIO_DEFAULT_HORIZON_S (365.0 * 86400.0)
 #define SCENARIO_DEFAULT_TRIALS 1000

@@ -173,7 +173,8 @@ const ynode *ymap_require(yctx *c, const ynode *map, const ypath *path, const ch
 
 bool yexpect_sequence(yctx *c, const ynode *node, const ypath *path);
 
-/* Scalars. */
+/* Scalars.  yget_string refuses control characters other than tab and
+ * line feed ("contains the control character U+001B (character 1)"). */
 bool yget_string(yctx *c, const ynode *node, const ypath *path, char **out);
 bool yget_integer(yctx *c, const ynode *node, const ypath *path, long long min,
                   long long max, long long *out);

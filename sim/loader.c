@@ -150,8 +150,8 @@ static bool parse_header(scenario *sc, yctx *c, const ynode *root)
         double horizon_s;
         if (!yget_duration(c, value, &p, &horizon_s))
             ok = false;
-        else if (!(horizon_s > 0.0) || horizon_s > SCENARIO_MAX_HORIZON_S) {
-            yerror(c, value, &p, "must be more than 0 and at most 10000y (got %s)", value->text);
+        else if (!(horizon_s >= SCENARIO_MIN_HORIZON_S) || horizon_s > SCENARIO_MAX_HORIZON_S) {
+            yerror(c, value, &p, "must be at least 1ms and at most 10000y (got %s)", value->text);
             ok = false;
         } else {
             sc->horizon_s = horizon_s;

@@ -1241,6 +1241,16 @@ bool yget_string(yctx *c, const ynode *node, const ypath *path, char **out)
 {
     if (!expect_scalar(c, node, path, "a string"))
         return false;
+    /* Names and descriptions end up on terminals, in narration and in
+     * reports: a YAML escape ("\e[2J") must not reach them as a control
+     * sequence.  Tabs and line breaks (block scalars) are text. */
+    for (const unsigned char *p = (const unsigned char *)node->text; *p != '\0'; p++) {
+        if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) {
+            yerror(c, node, path, "contains the control character U+%04X (character %zu)",
+                   (unsigned)*p, (size_t)(p - (const unsigned char *)node->text) + 1);
+            return false;
+        }
+    }
     char *copy = strdup(node->text);
     if (copy == NULL) {
         yerror(c, node, path, "out of memory");
