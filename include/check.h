@@ -54,6 +54,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "runner.h"
 #include "scenario.h"
 
 #define CHECK_FIRST_LOOK_TRIALS 200
@@ -92,6 +93,12 @@ typedef struct check_config {
     uint64_t seed;
     double horizon_s;
     int threads;
+    /* Optional: receives the first look's trials (0 .. plan.looks[0] - 1)
+     * whole, records and lists, instead of their being freed, so that a
+     * caller wanting more than the sums need not simulate them again.  The
+     * caller frees it with run_results_free(); untouched when check_run()
+     * fails. */
+    run_results *first_look;
 } check_config;
 
 typedef struct check_report {

@@ -278,10 +278,17 @@ int check_run(const scenario *sc, const check_config *cfg, check_report *report,
                               .threads = cfg->threads,
                               .progress = false};
             run_results results;
-            if (runner_run_range(sc, &run, done, &results, err, err_size) != 0)
+            if (runner_run_range(sc, &run, done, &results, err, err_size) != 0) {
+                if (done > 0 && cfg->first_look != NULL) { /* as if never handed over */
+                    run_results_free(cfg->first_look);
+                }
                 return -1;
+            }
             accumulate(report, &results, cfg->horizon_s, &sums);
-            run_results_free(&results);
+            if (done == 0 && cfg->first_look != NULL)
+                *cfg->first_look = results; /* handed over, not freed */
+            else
+                run_results_free(&results);
             done += run.trials;
         }
         report->trials = done;

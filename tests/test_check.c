@@ -391,6 +391,49 @@ static void test_rto_and_rpo_targets_on_warm_standby(void **state)
     scenario_free(&sc);
 }
 
+/* The first look handed over is the first 200 trials exactly as a run of
+ * 200 trials gives them (the planner takes its p95s from it), and the
+ * verdicts do not depend on whether it is asked for. */
+static void test_first_look_handed_over_is_the_first_trials_of_a_plain_run(void **state)
+{
+    (void)state;
+    scenario sc;
+    load_file(&sc, "scenarios/warm-standby.yaml");
+    scenario_targets loose = {.has_rto = true, .rto_s = 6 * 3600.0};
+    check_config cfg = {.confidence = 0.95, .max_trials = 1000, .seed = test_seed,
+                        .horizon_s = sc.horizon_s, .threads = 2};
+    run_results first = {0};
+    cfg.first_look = &first;
+    check_report with, without;
+    char err[256];
+    check_report_init(&with, &loose);
+    assert_int_equal(check_run(&sc, &cfg, &with, err, sizeof err), 0);
+    cfg.first_look = NULL;
+    check_report_init(&without, &loose);
+    assert_int_equal(check_run(&sc, &cfg, &without, err, sizeof err), 0);
+    assert_int_equal(with.targets[0].verdict, without.targets[0].verdict);
+    assert_true(with.targets[0].measured == without.targets[0].measured);
+    assert_true(with.trials >= 200);
+
+    run_config rc = {.trials = 200, .seed = test_seed, .horizon_s = sc.horizon_s, .threads = 1};
+    run_results plain;
+    assert_int_equal(runner_run(&sc, &rc, &plain, err, sizeof err), 0);
+    assert_int_equal(first.trials, 200);
+    size_t disasters = 0;
+    for (uint64_t t = 0; t < 200; t++) {
+        assert_memory_equal(&first.records[t], &plain.records[t], sizeof plain.records[t]);
+        assert_int_equal(first.disasters[t].count, plain.disasters[t].count);
+        for (size_t i = 0; i < plain.disasters[t].count; i++)
+            assert_true(first.disasters[t].items[i].restored_s ==
+                        plain.disasters[t].items[i].restored_s);
+        disasters += plain.disasters[t].count;
+    }
+    assert_true(disasters > 0); /* the comparison compared something */
+    run_results_free(&first);
+    run_results_free(&plain);
+    scenario_free(&sc);
+}
+
 static void test_disasters_that_never_hit_the_service_leave_rto_not_shown(void **state)
 {
     (void)state;
@@ -522,6 +565,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rare_downtime_is_not_shown_before_enough_trials_saw_some),
         cmocka_unit_test(test_verdicts_and_figures_are_the_same_for_one_and_two_threads),
         cmocka_unit_test(test_rto_and_rpo_targets_on_warm_standby),
+        cmocka_unit_test(test_first_look_handed_over_is_the_first_trials_of_a_plain_run),
         cmocka_unit_test(test_disasters_that_never_hit_the_service_leave_rto_not_shown),
         cmocka_unit_test(test_labels_name_the_target_and_the_rule),
         cmocka_unit_test(test_xml_escape_writes_entities_and_replaces_what_xml_forbids),
