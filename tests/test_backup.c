@@ -47,16 +47,7 @@
 #define OTHER_REGION 2
 
 static uint64_t test_seed = 20260101u;
-
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            print_error(__VA_ARGS__);                                           \
-            print_error(" [seed %" PRIu64 "; rerun with -s %" PRIu64 "]\n",     \
-                        test_seed, test_seed);                                  \
-            fail();                                                             \
-        }                                                                       \
-    } while (0)
+#include "seeded.h"
 
 /* cmocka 1.1.5's assert_float_equal works in float; this one in double. */
 #define assert_near(actual, expected, tolerance) \
@@ -670,9 +661,7 @@ static void test_restore_time_is_overhead_plus_size_over_throughput_plus_cold_ex
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "-s") == 0)
-            test_seed = strtoull(argv[i + 1], NULL, 10);
+    seeded_options(argc, argv, &test_seed);
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_daily_rule_with_instant_jobs_gives_rpo_uniform_on_0_to_24h),

@@ -28,17 +28,9 @@
 #define UNITS_HINT "ms, s, m, h, d, w or y"
 
 static uint64_t test_seed = 20240601u;
+#include "seeded.h"
 static char data_dir[512];   /* .../tests/data/empirical */
 
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            print_error(__VA_ARGS__);                                           \
-            print_error(" [seed %" PRIu64 "; rerun with -s %" PRIu64 "]\n",     \
-                        test_seed, test_seed);                                  \
-            fail();                                                             \
-        }                                                                       \
-    } while (0)
 
 static gsl_rng *stream(const char *name)
 {
@@ -638,9 +630,7 @@ static void test_free_zeroes_and_tolerates_repeats(void **state)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "-s") == 0)
-            test_seed = strtoull(argv[i + 1], NULL, 10);
+    seeded_options(argc, argv, &test_seed);
     const char *slash = strrchr(__FILE__, '/');
     int dir_len = slash != NULL ? (int)(slash - __FILE__) : 1;
     snprintf(data_dir, sizeof data_dir, "%.*s/data/empirical", dir_len,

@@ -20,17 +20,9 @@
 #include "rng.h"
 
 static uint64_t test_seed = 20240601u;
+#include "seeded.h"
 
 /* Fails the current test with a message that names the seed. */
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            print_error(__VA_ARGS__);                                           \
-            print_error(" [seed %" PRIu64 "; rerun with -s %" PRIu64 "]\n",     \
-                        test_seed, test_seed);                                  \
-            fail();                                                             \
-        }                                                                       \
-    } while (0)
 
 static gsl_rng *stream(uint64_t seed, uint64_t trial, const char *name, uint32_t purpose)
 {
@@ -327,9 +319,7 @@ static void test_name_hash_separates_similar_names(void **state)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "-s") == 0)
-            test_seed = strtoull(argv[i + 1], NULL, 10);
+    seeded_options(argc, argv, &test_seed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_philox4x64_10_matches_the_random123_known_answers),
         cmocka_unit_test(test_stream_draws_are_the_philox_block_outputs_in_order),

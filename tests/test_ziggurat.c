@@ -24,16 +24,7 @@
 #include "ziggurat.h"
 
 static uint64_t test_seed = 20240601u;
-
-#define CHECK(cond, ...)                                                        \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            print_error(__VA_ARGS__);                                           \
-            print_error(" [seed %" PRIu64 "; rerun with -s %" PRIu64 "]\n",     \
-                        test_seed, test_seed);                                  \
-            fail();                                                             \
-        }                                                                       \
-    } while (0)
+#include "seeded.h"
 
 /* ---- the tables, from their definition ---------------------------------- */
 
@@ -292,8 +283,8 @@ int main(int argc, char **argv)
             print_tables();
             return 0;
         }
-        if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) test_seed = strtoull(argv[++i], NULL, 10);
     }
+    seeded_options(argc, argv, &test_seed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_committed_tables_match_their_construction),
         cmocka_unit_test(test_every_layer_has_the_same_area_and_the_top_one_closes),
