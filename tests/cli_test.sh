@@ -6,41 +6,11 @@
 # check, then "N passed, N failed"; exits 0 only when nothing failed.
 set -u
 
-DRSIM=${DRSIM:-./drsim}
 BAD_DIR=tests/scenarios/bad
 GOOD_DIR=tests/scenarios/good
 WEB_TIER=scenarios/web-tier.yaml
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/drsim-cli.XXXXXX") || { echo "cannot make a temp dir"; exit 2; }
-trap 'rm -rf "$TMP"' EXIT
-
-passed=0
-failed=0
-
-ok() {
-    echo "ok - $1"
-    passed=$((passed + 1))
-}
-
-# not_ok DESCRIPTION [DETAIL...]: details are printed as "#" lines.
-not_ok() {
-    echo "not ok - $1"
-    shift
-    local line
-    for detail in "$@"; do
-        while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$detail"
-    done
-    failed=$((failed + 1))
-}
-
-# drsim ARGS...: runs drsim; leaves the status in $rc, output in $TMP/out and $TMP/err.
-drsim() {
-    "$DRSIM" "$@" >"$TMP/out" 2>"$TMP/err"
-    rc=$?
-}
-
-out() { cat "$TMP/out"; }
-err() { cat "$TMP/err"; }
+TEST_TMP_NAME=drsim-cli source "$(dirname "$0")/lib.sh"
 
 # expect_status DESCRIPTION STATUS ARGS...: drsim ARGS exits with STATUS.
 expect_status() {
@@ -773,5 +743,4 @@ else
         "$(diff "$TMP/junit/s1.xml" "$TMP/junit/s2.xml")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tests_summary

@@ -19,12 +19,12 @@
 # check, then "N passed, N failed"; exits 0 only when nothing failed.
 set -u
 
-DRSIM=${DRSIM:-./drsim}
 H=tests/hostile
 PRODUCTION=scenarios/experiments/production.yaml
 LIMIT=20   # seconds for any one command
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/drsim-hostile.XXXXXX") || { echo "cannot make a temp dir"; exit 2; }
+TEST_TMP_NAME=drsim-hostile source "$(dirname "$0")/lib.sh"
+# a drsim left running by an interrupt test is killed on the way out
 BACKGROUND=
 cleanup() {
     [ -n "$BACKGROUND" ] && kill -KILL "$BACKGROUND" 2>/dev/null
@@ -32,32 +32,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-
-ok() {
-    echo "ok - $1"
-    passed=$((passed + 1))
-}
-
-not_ok() {
-    echo "not ok - $1"
-    shift
-    local line
-    for detail in "$@"; do
-        while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$detail"
-    done
-    failed=$((failed + 1))
-}
-
-# drsim ARGS...: runs drsim under the time limit; status in $rc, output in
-# $TMP/out and $TMP/err.  124 is a timeout.
+# drsim ARGS...: lib.sh's drsim under the time limit; status in $rc, output
+# in $TMP/out and $TMP/err.  124 is a timeout.
 drsim() {
     timeout "$LIMIT" "$DRSIM" "$@" >"$TMP/out" 2>"$TMP/err"
     rc=$?
 }
-
-err() { cat "$TMP/err"; }
 
 timed_out() { [ "$rc" -eq 124 ] && echo "timed out after $LIMIT s"; }
 
@@ -424,5 +404,4 @@ else
         "exit $rc $(timed_out)" "$(err)" "left: $(ls -A "$TMP/table")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tests_summary

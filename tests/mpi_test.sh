@@ -11,7 +11,6 @@
 # Run from the repository root.
 set -u
 
-DRSIM=${DRSIM:-./drsim}
 MPI_BIN=${DRSIM_MPI_BIN:-build/mpi/drsim}
 if [ ! -x "$MPI_BIN" ]; then
     echo "ok - skipped: built without MPI (no $MPI_BIN; make test-mpi builds it)"
@@ -24,23 +23,10 @@ if ! command -v mpirun >/dev/null 2>&1; then
     exit 0
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/drsim-mpi.XXXXXX") || { echo "cannot make a temp dir"; exit 2; }
-trap 'rm -rf "$TMP"' EXIT
+TEST_TMP_NAME=drsim-mpi source "$(dirname "$0")/lib.sh"
 # the ranks' private temporaries (sim/outfile.c) go here, so they can be counted
 mkdir -p "$TMP/ranktmp"
 export TMPDIR=$TMP/ranktmp
-passed=0
-failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() {
-    echo "not ok - $1"
-    shift
-    local line
-    for detail in "$@"; do
-        while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$detail"
-    done
-    failed=$((failed + 1))
-}
 # NP ranks, each in at most 300 s (a hang is a failure, not a stuck suite)
 mpi() {
     local np=$1
@@ -133,5 +119,4 @@ else
         "$(ls "$TMP/run5")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tests_summary
