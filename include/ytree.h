@@ -164,9 +164,34 @@ bool ynode_is_null(const ynode *node);
 const ynode *ymap_get(const ynode *map, const char *key);
 
 /* node is a mapping whose keys are all plain strings from `allowed`
- * (NULL-terminated) and none repeats.  Unknown keys get a "did you mean"
- * when one allowed key is close.  Returns false after reporting. */
+ * (NULL-terminated) and none repeats.  An unknown key gets a "did you mean"
+ * when one allowed key is close ("unknown key 'horizn' (did you mean
+ * 'horizon'?)"), else the list of allowed keys ("unknown key 'x' (expected
+ * one of: a, b)"); a repeat is "duplicate key 'a' (first at line 3)", or
+ * "(first at base.yaml:3)" for a key an `extends` base wrote.  Keys match
+ * byte for byte.  Returns false after reporting. */
 bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const allowed[]);
+
+/* How a key as written matches a key a parser knows. */
+typedef enum ykey_match {
+    YKEY_EXACT,             /* byte for byte */
+    YKEY_FIRST_EITHER_CASE, /* also with its first letter in the other (ASCII) case, and
+                               nothing else: `Targets` and `targets` match each other,
+                               `TARGETS` neither (CloudFormation spells FIS's keys so) */
+} ykey_match;
+
+/* Whether `written` matches `key` under `match`. */
+bool ykey_matches(const char *written, const char *key, ykey_match match);
+
+/* ymap_check with keys matched under `match` (ymap_check is YKEY_EXACT).
+ * Under YKEY_FIRST_EITHER_CASE two keys that match each other repeat
+ * ("duplicate key 'Targets' (first as 'targets' at line 2)"), and the
+ * "did you mean" compares with each allowed key given the first letter's
+ * case as written, and suggests that spelling: 'Descripton' gets
+ * 'Description', 'descripton' gets 'description'.  The list of allowed
+ * keys is printed as given. */
+bool ymap_check_match(yctx *c, const ynode *map, const ypath *path, const char *const allowed[],
+                      ykey_match match);
 
 /* A required key: reports "missing required key 'name'" at the mapping. */
 const ynode *ymap_require(yctx *c, const ynode *map, const ypath *path, const char *key);

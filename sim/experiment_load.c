@@ -18,22 +18,18 @@
 
 /* ---- keys in either case ------------------------------------------------------------------ */
 
-/* CloudFormation writes Targets, the FIS API targets: a key matches when
- * equal, or equal after lowering its first letter. */
-static bool key_is(const char *written, const char *key)
-{
-    if (strcmp(written, key) == 0)
-        return true;
-    return written[0] != '\0' && tolower((unsigned char)written[0]) == key[0] &&
-           strcmp(written + 1, key + 1) == 0;
-}
+/* CloudFormation writes Targets, the FIS API targets: keys match with their
+ * first letter in either case (ytree.h), in the checks (ymap_check_match)
+ * as in the look-ups here. */
+#define KEY_MATCH YKEY_FIRST_EITHER_CASE
 
 static const ynode *xget(const ynode *map, const char *key)
 {
     if (map == NULL || map->kind != YNODE_MAPPING)
         return NULL;
     for (size_t i = 0; i < map->n; i++)
-        if (map->pairs[i].key->kind == YNODE_SCALAR && key_is(map->pairs[i].key->text, key))
+        if (map->pairs[i].key->kind == YNODE_SCALAR &&
+            ykey_matches(map->pairs[i].key->text, key, KEY_MATCH))
             return map->pairs[i].value;
     return NULL;
 }
@@ -42,52 +38,10 @@ static const ynode *xget(const ynode *map, const char *key)
 static const char *xkey(const ynode *map, const char *key)
 {
     for (size_t i = 0; map != NULL && map->kind == YNODE_MAPPING && i < map->n; i++)
-        if (map->pairs[i].key->kind == YNODE_SCALAR && key_is(map->pairs[i].key->text, key))
+        if (map->pairs[i].key->kind == YNODE_SCALAR &&
+            ykey_matches(map->pairs[i].key->text, key, KEY_MATCH))
             return map->pairs[i].key->text;
     return key;
-}
-
-/* A mapping whose keys are all in `allowed` (either case), none twice. */
-static bool xcheck(yctx *c, const ynode *map, const ypath *path, const char *const allowed[])
-{
-    if (map->kind != YNODE_MAPPING) {
-        yerror(c, map, path, "expected a mapping, found %s", ynode_describe(map));
-        return false;
-    }
-    bool ok = true;
-    for (size_t i = 0; i < map->n; i++) {
-        const ynode *k = map->pairs[i].key;
-        if (k->kind != YNODE_SCALAR) {
-            yerror(c, k, path, "a key must be a string");
-            ok = false;
-            continue;
-        }
-        bool known = false;
-        for (size_t a = 0; allowed[a] != NULL && !known; a++)
-            known = key_is(k->text, allowed[a]);
-        if (!known) {
-            char list[512];
-            size_t used = 0;
-            for (size_t a = 0; allowed[a] != NULL && used < sizeof list; a++)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", a ? ", " : "",
-                                         allowed[a]);
-            yerror(c, k, path, "unknown key '%.60s' (expected one of: %s)", k->text, list);
-            ok = false;
-            continue;
-        }
-        for (size_t j = 0; j < i; j++) {
-            const ynode *earlier = map->pairs[j].key;
-            if (earlier->kind == YNODE_SCALAR && key_is(earlier->text, k->text) ) {
-                yerror(c, k, path, "key '%.60s' is given twice", k->text);
-                ok = false;
-            } else if (earlier->kind == YNODE_SCALAR && k->text[0] != '\0' &&
-                       key_is(k->text, earlier->text)) {
-                yerror(c, k, path, "key '%.60s' is given twice", k->text);
-                ok = false;
-            }
-        }
-    }
-    return ok;
 }
 
 static const ynode *xrequire(yctx *c, const ynode *map, const ypath *path, const char *key)
@@ -338,7 +292,7 @@ static bool parse_filters(yctx *c, const scenario *sc, const ynode *node, const 
     for (size_t i = 0; i < node->n; i++) {
         ypath item = YPATH_INDEX(path, i);
         const ynode *f = node->items[i];
-        if (!xcheck(c, f, &item, filter_keys)) {
+        if (!ymap_check_match(c, f, &item, filter_keys, KEY_MATCH)) {
             ok = false;
             continue;
         }
@@ -391,7 +345,7 @@ static bool parse_target(yctx *c, const scenario *sc, const char *name, const yn
 {
     t->name = strdup(name);
     t->selection = SELECT_ALL;
-    if (!xcheck(c, node, path, TARGET_KEYS))
+    if (!ymap_check_match(c, node, path, TARGET_KEYS, KEY_MATCH))
         return false;
     bool ok = true;
     const ynode *v = xrequire(c, node, path, "resourceType");
@@ -627,7 +581,7 @@ static bool parse_action(yctx *c, experiment *ex, const char *name, const ynode 
     a->duration_s = NAN;
     a->load_fraction = 1.0;
     a->added_latency_s = 0.2; /* AWSFIS-Run-Network-Latency's default: 200 ms */
-    if (!xcheck(c, node, path, ACTION_KEYS))
+    if (!ymap_check_match(c, node, path, ACTION_KEYS, KEY_MATCH))
         return false;
     const ynode *v = xrequire(c, node, path, "actionId");
     if (v == NULL)
@@ -796,7 +750,7 @@ static bool parse_stop_conditions(yctx *c, experiment *ex, const scenario *sc, c
     for (size_t i = 0; i < node->n; i++) {
         ypath item = YPATH_INDEX(path, i);
         const ynode *sc_node = node->items[i];
-        if (!xcheck(c, sc_node, &item, keys)) {
+        if (!ymap_check_match(c, sc_node, &item, keys, KEY_MATCH)) {
             ok = false;
             continue;
         }
@@ -857,7 +811,7 @@ static bool parse_probe(yctx *c, const ynode *node, const ypath *path, experimen
     pr->min = -INFINITY;
     pr->max = INFINITY;
     pr->before = pr->during = pr->after = true;
-    if (!xcheck(c, node, path, keys))
+    if (!ymap_check_match(c, node, path, keys, KEY_MATCH))
         return false;
     bool ok = true;
     const ynode *v;
@@ -896,7 +850,7 @@ static bool parse_probe(yctx *c, const ynode *node, const ypath *path, experimen
     p = YPATH_KEY(path, "tolerance");
     if (v->kind == YNODE_MAPPING) {
         static const char *const bounds[] = {"min", "max", NULL};
-        if (!xcheck(c, v, &p, bounds) || v->n == 0) {
+        if (!ymap_check_match(c, v, &p, bounds, KEY_MATCH) || v->n == 0) {
             if (v->n == 0)
                 yerror(c, v, &p, "a tolerance needs min, max or both");
             return false;
@@ -952,7 +906,7 @@ static bool parse_probe(yctx *c, const ynode *node, const ypath *path, experimen
 static bool parse_hypothesis(yctx *c, experiment *ex, const ynode *node, const ypath *path)
 {
     static const char *const keys[] = {"title", "probes", NULL};
-    if (!xcheck(c, node, path, keys))
+    if (!ymap_check_match(c, node, path, keys, KEY_MATCH))
         return false;
     bool ok = true;
     const ynode *v;
@@ -993,7 +947,7 @@ static bool parse_options(yctx *c, experiment *ex, const ynode *node, const ypat
 {
     static const char *const keys[] = {"actionsMode", "accountTargeting",
                                        "emptyTargetResolutionMode", NULL};
-    if (!xcheck(c, node, path, keys))
+    if (!ymap_check_match(c, node, path, keys, KEY_MATCH))
         return false;
     bool ok = true;
     const ynode *v;
@@ -1061,7 +1015,7 @@ double experiment_action_lasts_s(const experiment_action *a)
 static bool parse_template(yctx *c, experiment *ex, const scenario *sc, const ynode *body,
                            const ypath *path, bool *skip_empty)
 {
-    if (!xcheck(c, body, path, TEMPLATE_KEYS))
+    if (!ymap_check_match(c, body, path, TEMPLATE_KEYS, KEY_MATCH))
         return false;
     bool ok = true;
     const ynode *v;

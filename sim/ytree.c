@@ -1141,20 +1141,54 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
-static void unknown_key_error(yctx *c, const ynode *key, const ypath *path,
-                              const char *const allowed[])
+static char ascii_lower(char ch)
 {
-    const char *closest = NULL;
+    return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
+bool ykey_matches(const char *written, const char *key, ykey_match match)
+{
+    if (strcmp(written, key) == 0)
+        return true;
+    return match == YKEY_FIRST_EITHER_CASE && written[0] != '\0' &&
+           ascii_lower(written[0]) == ascii_lower(key[0]) && strcmp(written + 1, key + 1) == 0;
+}
+
+/* `key` spelt as `written` spells a key under `match`: under
+ * YKEY_FIRST_EITHER_CASE, with its first letter in the case of written's
+ * (`Description` for `Descripton`).  NULL when too long to compare. */
+static const char *spelt_as(const char *key, const char *written, ykey_match match,
+                            char buf[65])
+{
+    if (match != YKEY_FIRST_EITHER_CASE)
+        return key;
+    size_t n = strlen(key);
+    if (n > 64)
+        return NULL;
+    memcpy(buf, key, n + 1);
+    if (ascii_lower(buf[0]) == ascii_lower(written[0]))
+        buf[0] = written[0];
+    return buf;
+}
+
+static void unknown_key_error(yctx *c, const ynode *key, const ypath *path,
+                              const char *const allowed[], ykey_match match)
+{
+    char closest[65] = "";
     /* suggest only near misses: one edit for short keys, two for longer */
     size_t best = strlen(key->text) <= 4 ? 2 : 3;
     for (size_t i = 0; allowed[i] != NULL; i++) {
-        size_t d = edit_distance(key->text, allowed[i]);
+        char buf[65];
+        const char *candidate = spelt_as(allowed[i], key->text, match, buf);
+        if (candidate == NULL)
+            continue;
+        size_t d = edit_distance(key->text, candidate);
         if (d < best) {
             best = d;
-            closest = allowed[i];
+            snprintf(closest, sizeof closest, "%s", candidate);
         }
     }
-    if (closest != NULL) {
+    if (closest[0] != '\0') {
         yerror(c, key, path, "unknown key '%s' (did you mean '%s'?)", key->text, closest);
         return;
     }
@@ -1170,6 +1204,12 @@ static void unknown_key_error(yctx *c, const ynode *key, const ypath *path,
 
 bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const allowed[])
 {
+    return ymap_check_match(c, map, path, allowed, YKEY_EXACT);
+}
+
+bool ymap_check_match(yctx *c, const ynode *map, const ypath *path, const char *const allowed[],
+                      ykey_match match)
+{
     if (map == NULL || map->kind != YNODE_MAPPING) {
         yerror(c, map, path, "expected a mapping, found %s", ynode_describe(map));
         return false;
@@ -1184,23 +1224,27 @@ bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const 
         }
         bool known = false;
         for (size_t k = 0; allowed[k] != NULL; k++)
-            known = known || strcmp(allowed[k], key->text) == 0;
+            known = known || ykey_matches(key->text, allowed[k], match);
         if (!known && key->plain && strcmp(key->text, "<<") == 0) {
             yerror(c, key, path, "YAML merge keys ('<<') are not supported: write the keys out");
             ok = false;
         } else if (!known) {
-            unknown_key_error(c, key, path, allowed);
+            unknown_key_error(c, key, path, allowed, match);
             ok = false;
         }
         for (size_t j = 0; j < i; j++) {
             const ynode *earlier = map->pairs[j].key;
-            if (earlier->kind == YNODE_SCALAR && strcmp(earlier->text, key->text) == 0) {
+            if (earlier->kind == YNODE_SCALAR && ykey_matches(earlier->text, key->text, match)) {
+                /* " as 'Targets'" when the first letter's case tells them apart */
+                char as[80] = "";
+                if (strcmp(earlier->text, key->text) != 0)
+                    snprintf(as, sizeof as, " as '%.60s'", earlier->text);
                 if (earlier->file != key->file && earlier->file != NULL) /* a base's key */
-                    yerror(c, key, path, "duplicate key '%s' (first at %s:%ld)", key->text,
+                    yerror(c, key, path, "duplicate key '%s' (first%s at %s:%ld)", key->text, as,
                            earlier->file, earlier->line0 + 1);
                 else
-                    yerror(c, key, path, "duplicate key '%s' (first at line %ld)", key->text,
-                           earlier->line0 + 1);
+                    yerror(c, key, path, "duplicate key '%s' (first%s at line %ld)", key->text,
+                           as, earlier->line0 + 1);
                 ok = false;
                 break;
             }

@@ -652,6 +652,69 @@ static void test_spec_flow_mapping_reads_as_two_keys(void **state)
     scenario_free(&sc);
 }
 
+/* What ymap_check_match prints for the mapping `text` (one line of YAML
+ * in "keys.yaml") with the keys targets and actions; "" when it passes. */
+static char *check_keys(const char *text, ykey_match match)
+{
+    static const char *const allowed[] = {"targets", "actions", NULL};
+    ydoc doc;
+    diag_list diag;
+    diag_init(&diag);
+    assert_int_equal(ydoc_load_string(&doc, "keys.yaml", NULL, text, strlen(text), &diag), 0);
+    yctx c = {&doc, &diag};
+    bool ok = ymap_check_match(&c, doc.root, NULL, allowed, match);
+    assert_true(ok == !diag_has_errors(&diag));
+    char *printed = diag_text(&diag);
+    ydoc_free(&doc);
+    diag_free(&diag);
+    return printed;
+}
+
+static void assert_check_prints(const char *text, ykey_match match, const char *expected)
+{
+    char *printed = check_keys(text, match);
+    assert_string_equal(printed, expected);
+    free(printed);
+}
+
+static void test_keys_can_match_in_either_first_letter_case(void **state)
+{
+    (void)state;
+    assert_true(ykey_matches("targets", "targets", YKEY_EXACT));
+    assert_false(ykey_matches("Targets", "targets", YKEY_EXACT));
+    assert_true(ykey_matches("Targets", "targets", YKEY_FIRST_EITHER_CASE));
+    assert_true(ykey_matches("targets", "Targets", YKEY_FIRST_EITHER_CASE));
+    /* only the first letter: any other difference is still another key */
+    assert_false(ykey_matches("TARGETS", "targets", YKEY_FIRST_EITHER_CASE));
+    assert_false(ykey_matches("tarGets", "targets", YKEY_FIRST_EITHER_CASE));
+    assert_false(ykey_matches("Target", "targets", YKEY_FIRST_EITHER_CASE));
+    assert_false(ykey_matches("", "targets", YKEY_FIRST_EITHER_CASE));
+
+    /* either case passes where ymap_check (exact) refuses, with a hint */
+    assert_check_prints("{Targets: 1, actions: 2}\n", YKEY_FIRST_EITHER_CASE, "");
+    assert_check_prints("{targets: 1, Actions: 2}\n", YKEY_FIRST_EITHER_CASE, "");
+    assert_check_prints("{Targets: 1}\n", YKEY_EXACT,
+                        "keys.yaml:1:2: error: unknown key 'Targets' (did you mean 'targets'?)\n");
+    /* a key that differs in more than its first letter's case stays unknown */
+    assert_check_prints("{TARGETS: 1}\n", YKEY_FIRST_EITHER_CASE,
+                        "keys.yaml:1:2: error: unknown key 'TARGETS' "
+                        "(expected one of: targets, actions)\n");
+    assert_check_prints("{tarGets: 1}\n", YKEY_FIRST_EITHER_CASE,
+                        "keys.yaml:1:2: error: unknown key 'tarGets' (did you mean 'targets'?)\n");
+    /* the hint is spelt with the first letter as written */
+    assert_check_prints("{Targts: 1, actons: 2}\n", YKEY_FIRST_EITHER_CASE,
+                        "keys.yaml:1:2: error: unknown key 'Targts' (did you mean 'Targets'?)\n"
+                        "keys.yaml:1:13: error: unknown key 'actons' (did you mean 'actions'?)\n");
+    /* the two spellings of one key repeat it */
+    assert_check_prints("{targets: 1, Targets: 2}\n", YKEY_FIRST_EITHER_CASE,
+                        "keys.yaml:1:14: error: duplicate key 'Targets' "
+                        "(first as 'targets' at line 1)\n");
+    assert_check_prints("{targets: 1, Targets: 2}\n", YKEY_EXACT,
+                        "keys.yaml:1:14: error: unknown key 'Targets' (did you mean 'targets'?)\n");
+    assert_check_prints("{actions: 1, actions: 2}\n", YKEY_FIRST_EITHER_CASE,
+                        "keys.yaml:1:14: error: duplicate key 'actions' (first at line 1)\n");
+}
+
 static void test_split_flow_scalars_keep_the_keys_after_them(void **state)
 {
     (void)state;
@@ -874,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_service_nested_to_the_limit_loads),
         cmocka_unit_test(test_availability_as_percent_and_as_fraction_are_the_same_number),
         cmocka_unit_test(test_spec_flow_mapping_reads_as_two_keys),
+        cmocka_unit_test(test_keys_can_match_in_either_first_letter_case),
         cmocka_unit_test(test_split_flow_scalars_keep_the_keys_after_them),
         cmocka_unit_test(test_split_flow_scalars_rejoin_after_a_bom_and_multibyte_text),
         cmocka_unit_test(test_comments_change_nothing),
