@@ -1087,14 +1087,19 @@ static bool parse_template(yctx *c, experiment *ex, const scenario *sc, const yn
         ypath p = YPATH_KEY(path, xkey(body, "stopConditions"));
         ok = parse_stop_conditions(c, ex, sc, v, &p) && ok;
     }
-    const ynode *hyp = xget(body, "steadyStateHypothesis");
-    if (hyp == NULL)
-        hyp = ymap_get(body, "steady-state-hypothesis");
-    if (hyp != NULL) {
-        ypath p = YPATH_KEY(path, ymap_get(body, "steady-state-hypothesis") == hyp
-                                      ? "steady-state-hypothesis"
-                                      : xkey(body, "steadyStateHypothesis"));
-        ok = parse_hypothesis(c, ex, hyp, &p) && ok;
+    /* Chaos Toolkit spells it steady-state-hypothesis; both spellings take
+     * either first-letter case, as every key does, and one is enough. */
+    const ynode *camel = xget(body, "steadyStateHypothesis");
+    const ynode *dashed = xget(body, "steady-state-hypothesis");
+    if (camel != NULL && dashed != NULL) {
+        ypath p = YPATH_KEY(path, xkey(body, "steady-state-hypothesis"));
+        yerror(c, dashed, &p, "give the hypothesis once: '%s' is already given",
+               xkey(body, "steadyStateHypothesis"));
+        ok = false;
+    } else if (camel != NULL || dashed != NULL) {
+        ypath p = YPATH_KEY(path, camel != NULL ? xkey(body, "steadyStateHypothesis")
+                                                : xkey(body, "steady-state-hypothesis"));
+        ok = parse_hypothesis(c, ex, camel != NULL ? camel : dashed, &p) && ok;
     }
     return ok;
 }

@@ -99,6 +99,12 @@ YAML
 drsim experiment "$TMP/not-steady.yaml" --scenario "$PROD"
 check "failed: the hypothesis does not hold before, so nothing is injected (exit 1)" \
     '[ $rc -eq 1 ] && grep -q "experiment failed: the steady-state hypothesis does not hold before" $TMP/out && ! grep -q "FIS starts" $TMP/out'
+# Chaos Toolkit's spelling, first letter capitalised as CloudFormation
+# writes keys: checked, not ignored (it once was accepted and skipped).
+sed 's/^steadyStateHypothesis:/Steady-state-hypothesis:/' "$TMP/not-steady.yaml" >"$TMP/dashed.yaml"
+drsim experiment "$TMP/dashed.yaml" --scenario "$PROD"
+check "Steady-state-hypothesis (either case, Chaos Toolkit's spelling) is checked too (exit 1)" \
+    '[ $rc -eq 1 ] && grep -q "experiment failed: the steady-state hypothesis does not hold before" $TMP/out'
 cat >"$TMP/no-standby.yaml" <<'YAML'
 targets:
   Db: {resourceType: aws:rds:cluster, resourceArns: [app-db], selectionMode: ALL}
