@@ -162,6 +162,12 @@ void trial_set_setup(trial_world *world, void (*setup)(trial_world *w, void *ctx
 
 void incident_list_free(incident_list *list);
 void disaster_list_free(disaster_list *list);
+
+/* Gives back the capacity a list grew into but does not use (lists grow by
+ * doubling), for lists kept after their trial: a run of 10^6 trials keeps
+ * 10^6 of each.  Best effort: when realloc fails the list stays as it was. */
+void incident_list_fit(incident_list *list);
+void disaster_list_fit(disaster_list *list);
 const char *disaster_kind_name(disaster_kind kind); /* "zone", "region", "corruption" */
 
 /* "web[2]", "east-a" — the name of an incident's cause, into buf. */

@@ -104,6 +104,9 @@ static void *worker(void *arg)
             atomic_store(&run->failed, true);
             break;
         }
+        /* kept until the report: only what the trial filled (docs/performance.md) */
+        incident_list_fit(&run->out->incidents[i]);
+        disaster_list_fit(&run->out->disasters[i]);
         atomic_fetch_add_explicit(&run->done, 1, memory_order_relaxed);
     }
     trial_world_destroy(world);

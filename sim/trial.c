@@ -535,6 +535,36 @@ void disaster_list_free(disaster_list *list)
     memset(list, 0, sizeof *list);
 }
 
+void incident_list_fit(incident_list *list)
+{
+    if (list->count == list->capacity)
+        return;
+    if (list->count == 0) {
+        incident_list_free(list);
+        return;
+    }
+    incident *fitted = realloc(list->items, list->count * sizeof *fitted);
+    if (fitted != NULL) {
+        list->items = fitted;
+        list->capacity = list->count;
+    }
+}
+
+void disaster_list_fit(disaster_list *list)
+{
+    if (list->count == list->capacity)
+        return;
+    if (list->count == 0) {
+        disaster_list_free(list);
+        return;
+    }
+    disaster *fitted = realloc(list->items, list->count * sizeof *fitted);
+    if (fitted != NULL) {
+        list->items = fitted;
+        list->capacity = list->count;
+    }
+}
+
 const char *disaster_kind_name(disaster_kind kind)
 {
     switch (kind) {

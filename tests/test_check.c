@@ -434,6 +434,33 @@ static void test_first_look_handed_over_is_the_first_trials_of_a_plain_run(void 
     scenario_free(&sc);
 }
 
+/* A run keeps every trial's lists until its report: each holds only what
+ * its trial filled (no doubling slack), and an empty one holds nothing. */
+static void test_kept_lists_are_fitted_to_their_trials(void **state)
+{
+    (void)state;
+    scenario sc;
+    load_file(&sc, "scenarios/warm-standby.yaml");
+    run_config rc = {.trials = 300, .seed = test_seed, .horizon_s = sc.horizon_s, .threads = 2};
+    run_results results;
+    char err[256];
+    assert_int_equal(runner_run(&sc, &rc, &results, err, sizeof err), 0);
+    size_t disasters = 0, incidents = 0;
+    for (uint64_t t = 0; t < results.trials; t++) {
+        const disaster_list *d = &results.disasters[t];
+        const incident_list *i = &results.incidents[t];
+        assert_int_equal(d->capacity, d->count);
+        assert_int_equal(i->capacity, i->count);
+        assert_true((d->count == 0) == (d->items == NULL));
+        assert_true((i->count == 0) == (i->items == NULL));
+        disasters += d->count;
+        incidents += i->count;
+    }
+    assert_true(disasters > 0 && incidents > 0); /* both kinds were kept */
+    run_results_free(&results);
+    scenario_free(&sc);
+}
+
 static void test_disasters_that_never_hit_the_service_leave_rto_not_shown(void **state)
 {
     (void)state;
@@ -566,6 +593,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_verdicts_and_figures_are_the_same_for_one_and_two_threads),
         cmocka_unit_test(test_rto_and_rpo_targets_on_warm_standby),
         cmocka_unit_test(test_first_look_handed_over_is_the_first_trials_of_a_plain_run),
+        cmocka_unit_test(test_kept_lists_are_fitted_to_their_trials),
         cmocka_unit_test(test_disasters_that_never_hit_the_service_leave_rto_not_shown),
         cmocka_unit_test(test_labels_name_the_target_and_the_rule),
         cmocka_unit_test(test_xml_escape_writes_entities_and_replaces_what_xml_forbids),
