@@ -160,18 +160,6 @@ void yerror(yctx *c, const ynode *node, const ypath *path, const char *fmt, ...)
 const char *ynode_describe(const ynode *node);
 bool ynode_is_null(const ynode *node);
 
-/* The value under key in a mapping, or NULL. */
-const ynode *ymap_get(const ynode *map, const char *key);
-
-/* node is a mapping whose keys are all plain strings from `allowed`
- * (NULL-terminated) and none repeats.  An unknown key gets a "did you mean"
- * when one allowed key is close ("unknown key 'horizn' (did you mean
- * 'horizon'?)"), else the list of allowed keys ("unknown key 'x' (expected
- * one of: a, b)"); a repeat is "duplicate key 'a' (first at line 3)", or
- * "(first at base.yaml:3)" for a key an `extends` base wrote.  Keys match
- * byte for byte.  Returns false after reporting. */
-bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const allowed[]);
-
 /* How a key as written matches a key a parser knows. */
 typedef enum ykey_match {
     YKEY_EXACT,             /* byte for byte */
@@ -182,6 +170,23 @@ typedef enum ykey_match {
 
 /* Whether `written` matches `key` under `match`. */
 bool ykey_matches(const char *written, const char *key, ykey_match match);
+
+/* The first pair of a mapping whose key matches `key` under `match`, or
+ * NULL (also when map is NULL or not a mapping).  Its key node is the key
+ * as written, for messages. */
+const ypair *ymap_find(const ynode *map, const char *key, ykey_match match);
+
+/* The value under key in a mapping (matched byte for byte), or NULL. */
+const ynode *ymap_get(const ynode *map, const char *key);
+
+/* node is a mapping whose keys are all plain strings from `allowed`
+ * (NULL-terminated) and none repeats.  An unknown key gets a "did you mean"
+ * when one allowed key is close ("unknown key 'horizn' (did you mean
+ * 'horizon'?)"), else the list of allowed keys ("unknown key 'x' (expected
+ * one of: a, b)"); a repeat is "duplicate key 'a' (first at line 3)", or
+ * "(first at base.yaml:3)" for a key an `extends` base wrote.  Keys match
+ * byte for byte.  Returns false after reporting. */
+bool ymap_check(yctx *c, const ynode *map, const ypath *path, const char *const allowed[]);
 
 /* ymap_check with keys matched under `match` (ymap_check is YKEY_EXACT).
  * Under YKEY_FIRST_EITHER_CASE two keys that match each other repeat

@@ -25,23 +25,15 @@
 
 static const ynode *xget(const ynode *map, const char *key)
 {
-    if (map == NULL || map->kind != YNODE_MAPPING)
-        return NULL;
-    for (size_t i = 0; i < map->n; i++)
-        if (map->pairs[i].key->kind == YNODE_SCALAR &&
-            ykey_matches(map->pairs[i].key->text, key, KEY_MATCH))
-            return map->pairs[i].value;
-    return NULL;
+    const ypair *pair = ymap_find(map, key, KEY_MATCH);
+    return pair != NULL ? pair->value : NULL;
 }
 
 /* The key as written (for paths in messages), or `key`. */
 static const char *xkey(const ynode *map, const char *key)
 {
-    for (size_t i = 0; map != NULL && map->kind == YNODE_MAPPING && i < map->n; i++)
-        if (map->pairs[i].key->kind == YNODE_SCALAR &&
-            ykey_matches(map->pairs[i].key->text, key, KEY_MATCH))
-            return map->pairs[i].key->text;
-    return key;
+    const ypair *pair = ymap_find(map, key, KEY_MATCH);
+    return pair != NULL ? pair->key->text : key;
 }
 
 static const ynode *xrequire(yctx *c, const ynode *map, const ypath *path, const char *key)

@@ -1103,16 +1103,22 @@ const char *ynode_describe(const ynode *node)
 
 /* ---- mappings ---------------------------------------------------------------------------- */
 
-const ynode *ymap_get(const ynode *map, const char *key)
+const ypair *ymap_find(const ynode *map, const char *key, ykey_match match)
 {
     if (map == NULL || map->kind != YNODE_MAPPING)
         return NULL;
     for (size_t i = 0; i < map->n; i++) {
         const ynode *k = map->pairs[i].key;
-        if (k->kind == YNODE_SCALAR && strcmp(k->text, key) == 0)
-            return map->pairs[i].value;
+        if (k->kind == YNODE_SCALAR && ykey_matches(k->text, key, match))
+            return &map->pairs[i];
     }
     return NULL;
+}
+
+const ynode *ymap_get(const ynode *map, const char *key)
+{
+    const ypair *pair = ymap_find(map, key, YKEY_EXACT);
+    return pair != NULL ? pair->value : NULL;
 }
 
 static size_t edit_distance(const char *a, const char *b)
