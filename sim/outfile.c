@@ -54,13 +54,10 @@ static void release(outfile *f)
     f->tmp_path = NULL;
 }
 
-/* A rank other than 0: see the head of this file. */
-static int open_shadow(outfile *f, const char *path, char *err, size_t err_size)
+/* f->path, a copy of path, and room for a temporary name of tmp_size
+ * bytes.  0, or -1 with a message and nothing allocated. */
+static int alloc_paths(outfile *f, const char *path, size_t tmp_size, char *err, size_t err_size)
 {
-    const char *dir = getenv("TMPDIR");
-    if (dir == NULL || dir[0] == '\0')
-        dir = "/tmp";
-    size_t tmp_size = strlen(dir) + 64;
     f->path = copy_string(path);
     f->tmp_path = malloc(tmp_size);
     if (f->path == NULL || f->tmp_path == NULL) {
@@ -68,6 +65,18 @@ static int open_shadow(outfile *f, const char *path, char *err, size_t err_size)
         snprintf(err, err_size, "cannot create '%s': %s", path, strerror(ENOMEM));
         return -1;
     }
+    return 0;
+}
+
+/* A rank other than 0: see the head of this file. */
+static int open_shadow(outfile *f, const char *path, char *err, size_t err_size)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+    size_t tmp_size = strlen(dir) + 64;
+    if (alloc_paths(f, path, tmp_size, err, err_size) != 0)
+        return -1;
     snprintf(f->tmp_path, tmp_size, "%s/drsim-rank%d-XXXXXX", dir, mpi_rank());
     int fd = mkstemp(f->tmp_path);
     if (fd < 0) {
@@ -103,13 +112,8 @@ int outfile_open(outfile *f, const char *path, char *err, size_t err_size)
         return open_shadow(f, path, err, err_size);
 
     size_t tmp_size = strlen(path) + 64;
-    f->path = copy_string(path);
-    f->tmp_path = malloc(tmp_size);
-    if (f->path == NULL || f->tmp_path == NULL) {
-        release(f);
-        snprintf(err, err_size, "cannot create '%s': %s", path, strerror(ENOMEM));
+    if (alloc_paths(f, path, tmp_size, err, err_size) != 0)
         return -1;
-    }
 
     long pid = (long)getpid();
     for (int attempt = 0; attempt < TMP_NAME_ATTEMPTS; attempt++) {
