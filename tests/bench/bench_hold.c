@@ -30,6 +30,7 @@
  *
  * Usage: bench_hold [EVENTS [PENDING]]   (default 50000000 events, 1000 pending)
  */
+#include "bench.h"
 #include "des.h"
 #include "dist.h"
 #include "rng.h"
@@ -44,48 +45,6 @@
 enum { RUNS = 3, WARMUP_EVENTS = 1000000 };
 
 static int PENDING = 1000; /* the second argument, when given */
-
-/* xoshiro256+ (Blackman & Vigna): the fastest good generator for doubles. */
-typedef struct xoshiro256p {
-    uint64_t s[4];
-} xoshiro256p;
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t xoshiro_next(xoshiro256p *g)
-{
-    uint64_t *s = g->s;
-    uint64_t result = s[0] + s[3];
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static void xoshiro_seed(xoshiro256p *g, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) g->s[i] = splitmix64(&seed);
-}
-
-/* Exp(mean 1): -log(u) with u uniform in (0, 1] (the top 53 bits, plus one
- * half-ulp so that u is never 0). */
-static inline double xoshiro_exponential(xoshiro256p *g)
-{
-    double u = ((double)(xoshiro_next(g) >> 11) + 0.5) * 0x1.0p-53;
-    return -log(u);
-}
 
 /* ------------------------------------------------------------------------ */
 
@@ -131,13 +90,6 @@ static void hold_table(des_sim *sim, void *subject, void *object)
     if (++st->fired == st->stop_at) des_stop(sim);
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void die(const char *what)
 {
     fprintf(stderr, "bench_hold: %s\n", what);
@@ -148,9 +100,9 @@ static void die(const char *what)
 static double fire(des_sim *sim, hold_state *st, uint64_t n)
 {
     st->stop_at = st->fired + n;
-    double start = seconds_now();
+    double start = bench_cpu_seconds();
     uint64_t fired = des_run_until(sim, INFINITY);
-    double seconds = seconds_now() - start;
+    double seconds = bench_cpu_seconds() - start;
     if (fired != n || des_failed(sim)) die("the hold model did not fire as many events as asked");
     return seconds;
 }
@@ -196,13 +148,13 @@ static void bench_schedule_cancel(des_sim *sim, hold_state *st, uint64_t pairs)
     for (int run = 0; run < RUNS; run++) {
         start_hold(sim, st, hold_fast);
         double now = des_now(sim);
-        double start = seconds_now();
+        double start = bench_cpu_seconds();
         for (uint64_t i = 0; i < pairs; i++) {
             des_event_id id = des_schedule(sim, now + st->table[i & (TABLE_SIZE - 1)], 0,
                                            never_fires, NULL, NULL);
             if (!des_cancel(sim, id)) die("cancel failed");
         }
-        double seconds = seconds_now() - start;
+        double seconds = bench_cpu_seconds() - start;
         if (des_pending(sim) != (size_t)PENDING) die("pending count is off after cancelling");
         if (seconds < best) best = seconds;
     }

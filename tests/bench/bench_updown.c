@@ -29,6 +29,7 @@
  *
  * Usage: bench_updown [HOURS]
  */
+#include "bench.h"
 #include "des.h"
 #include "dist.h"
 #include "rng.h"
@@ -44,37 +45,6 @@
 
 enum { COMPONENTS = 100, RUNS = 3 };
 static const double MTTF_H = 1000.0, MTTR_H = 10.0, MIN_SECONDS = 0.3;
-
-/* xoshiro256+ (Blackman & Vigna), as in bench_hold. */
-typedef struct xoshiro256p {
-    uint64_t s[4];
-} xoshiro256p;
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t xoshiro_next(xoshiro256p *g)
-{
-    uint64_t *s = g->s;
-    uint64_t result = s[0] + s[3];
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-static void xoshiro_seed(xoshiro256p *g, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) {
-        uint64_t z = (seed += UINT64_C(0x9e3779b97f4a7c15));
-        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-        g->s[i] = z ^ (z >> 31);
-    }
-}
 
 enum draw_kind { DRAW_DRSIM, DRAW_GSL_MT19937, DRAW_XOSHIRO };
 
@@ -103,8 +73,7 @@ static inline double draw(model *m, double mean, const dist *d)
     case DRAW_XOSHIRO:
         break;
     }
-    double u = ((double)(xoshiro_next(&m->xo) >> 11) + 0.5) * 0x1.0p-53;
-    return -mean * log(u);
+    return mean * xoshiro_exponential(&m->xo);
 }
 
 static void on_repair(des_sim *sim, void *subject, void *object);
@@ -126,13 +95,6 @@ static void on_repair(des_sim *sim, void *subject, void *object)
     m->events++;
     if (now < m->horizon_h) m->down_h += now - *(double *)object;
     des_schedule(sim, now + draw(m, MTTF_H, &m->up), 0, on_failure, m, object);
-}
-
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static void die(const char *what)
@@ -168,7 +130,7 @@ static void bench(des_sim *sim, model *m, enum draw_kind kind)
     for (int run = 0; run < RUNS; run++) {
         uint64_t events = 0;
         int repeats = 0;
-        double start = seconds_now(), seconds;
+        double start = bench_cpu_seconds(), seconds;
         do {
             uint64_t n = run_once(sim, m, 20240601UL + (unsigned long)repeats);
             if (run == 0 && repeats == 0) {
@@ -177,7 +139,7 @@ static void bench(des_sim *sim, model *m, enum draw_kind kind)
             }
             events += n;
             repeats++;
-            seconds = seconds_now() - start;
+            seconds = bench_cpu_seconds() - start;
         } while (seconds < MIN_SECONDS);
         double rate = (double)events / seconds;
         if (rate > best_rate) {
