@@ -319,9 +319,9 @@ static inline void unpark_list_into_heap(des_sim *sim, uint32_t head, bool drop_
     }
 }
 
-/* The first bucket at or after b that holds a list, and takes its bit;
- * bucket_count when there is none. */
-static inline size_t take_next_bucket(des_sim *sim, size_t b)
+/* The first bucket at or after b that holds a list; bucket_count when
+ * there is none. */
+static inline size_t find_next_bucket(const des_sim *sim, size_t b)
 {
     size_t end = sim->bucket_count;
     if (b >= end) return end;
@@ -331,8 +331,15 @@ static inline size_t take_next_bucket(des_sim *sim, size_t b)
         if (++w == words) return end;
         bits = sim->bucket_bits[w];
     }
-    sim->bucket_bits[w] &= ~(bits & (0 - bits)); /* the lowest set bit */
     return w * 64 + (size_t)__builtin_ctzll(bits);
+}
+
+/* find_next_bucket(), and takes the bucket's bit. */
+static inline size_t take_next_bucket(des_sim *sim, size_t b)
+{
+    b = find_next_bucket(sim, b);
+    if (b < sim->bucket_count) sim->bucket_bits[b / 64] &= ~(UINT64_C(1) << (b % 64));
+    return b;
 }
 
 static void empty_top(des_sim *sim)
@@ -476,20 +483,13 @@ static inline bool refill_heap(des_sim *sim)
 static inline void prefetch_next_entry(des_sim *sim)
 {
     if (!sim->calendar) return;
-    size_t b = sim->next_bucket, end = sim->bucket_count;
-    if (b >= end) return;
-    size_t w = b / 64, words = (end + 63) / 64;
-    uint64_t bits = sim->bucket_bits[w] & (~UINT64_C(0) << (b % 64));
-    while (bits == 0) {
-        if (++w == words) return; /* the rung is used up: after the handler */
-        bits = sim->bucket_bits[w];
-    }
-    b = w * 64 + (size_t)__builtin_ctzll(bits);
+    size_t end = sim->bucket_count, b = find_next_bucket(sim, sim->next_bucket);
+    if (b == end) return; /* the rung is used up: after the handler */
     uint32_t s = sim->buckets[b], next;
     des_entry e = unpark(sim, s, &next);
     if (next != 0) return;
     /* (A cancelled entry may come too: the loop drops it at the root.) */
-    sim->bucket_bits[w] &= ~(bits & (0 - bits));
+    sim->bucket_bits[b / 64] &= ~(UINT64_C(1) << (b % 64));
     set_rung(sim, end, b + 1);
     sim->parked_count--;
     sim->heap[1] = e;
