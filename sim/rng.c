@@ -36,7 +36,7 @@ _Static_assert(ULONG_MAX == UINT64_MAX,
 /* The buffer comes first: rng_next_u64() (rng.h) reads it as an
  * rng_buffer. */
 typedef struct philox_state {
-    rng_buffer buffer;          /* outputs of the current two blocks */
+    rng_buffer buffer;          /* outputs of the current block */
     philox4x64_ctr_t counter;   /* (trial, purpose, next block, 0) */
     philox4x64_key_t key;       /* (seed, name hash) */
 } philox_state;

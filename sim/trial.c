@@ -671,13 +671,16 @@ static void print_stamp(const trial_world *w, double t)
             rest / 60 % 60, (double)(rest % 60) + (t - (double)whole));
 }
 
-static void world_event_v(trial_world *w, world_event_kind kind, const char *target,
-                          const char *fmt, va_list ap)
+void world_event_record(trial_world *w, world_event_kind kind, const char *target, const char *fmt,
+                        ...)
 {
-    if (w->trace == NULL && w->observer.event == NULL)
+    if (!world_narrating(w))
         return;
     char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
     double t = des_now(w->sim);
     if (w->trace != NULL) {
         print_stamp(w, t);
@@ -686,15 +689,6 @@ static void world_event_v(trial_world *w, world_event_kind kind, const char *tar
     }
     if (w->observer.event != NULL)
         w->observer.event(w->observer.ctx, t, kind, target ? target : "", detail);
-}
-
-void world_event_record(trial_world *w, world_event_kind kind, const char *target, const char *fmt,
-                        ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    world_event_v(w, kind, target, fmt, ap);
-    va_end(ap);
 }
 
 void trial_set_trace_elapsed(trial_world *world, double origin_s)
