@@ -16,21 +16,16 @@
 
 double ziggurat_exponential_edge(gsl_rng *r, unsigned layer, double x)
 {
-    for (;;) {
-        /* The base layer's overflow is the tail x > r, which is r plus
-         * Exp(1) again (memorylessness).  1 - u lies in (0, 1]. */
-        if (layer == 0) return ZIGGURAT_EXP_R - log1p(-gsl_rng_uniform(r));
-        /* Between x_{layer-1} and x_layer: a point of the layer's rectangle
-         * at height y is kept if it is under the curve. */
-        double f_low = ziggurat_exp_f[layer], f_high = ziggurat_exp_f[layer - 1];
-        if (f_low + gsl_rng_uniform(r) * (f_high - f_low) < exp(-x)) return x;
-        /* Rejected: a new variate from the start. */
-        uint64_t w = rng_next_u64(r);
-        layer = (unsigned)(w >> 3) & (ZIGGURAT_LAYERS - 1);
-        uint64_t u = w >> 11;
-        x = (double)(int64_t)u * ziggurat_exp_width[layer];
-        if (u < ziggurat_exp_inside[layer]) return x;
-    }
+    /* The base layer's overflow is the tail x > r, which is r plus Exp(1)
+     * again (memorylessness).  1 - u lies in (0, 1]. */
+    if (layer == 0) return ZIGGURAT_EXP_R - log1p(-gsl_rng_uniform(r));
+    /* Between x_{layer-1} and x_layer: a point of the layer's rectangle at
+     * height y is kept if it is under the curve. */
+    double f_low = ziggurat_exp_f[layer], f_high = ziggurat_exp_f[layer - 1];
+    if (f_low + gsl_rng_uniform(r) * (f_high - f_low) < exp(-x)) return x;
+    /* Rejected (about 1 draw in 100): a new variate from the start, so a
+     * chain of rejections is as rare as its length is long. */
+    return ziggurat_exponential(r);
 }
 
 /* ------------------------------------------------------------------------ */
